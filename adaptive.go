@@ -1,0 +1,339 @@
+// Package adaptive: see doc.go for the overview.
+package adaptive
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/adaptive-go/adaptive/internal/transport"
+)
+
+// Version is the version of this SDK, sent in the User-Agent header.
+const Version = "0.1.0"
+
+// Environment variables read by NewClient when the matching option is not
+// given.
+const (
+	EnvBaseURL = "ADAPTIVE_BASE_URL"
+	EnvAPIKey  = "ADAPTIVE_API_KEY"
+	EnvProject = "ADAPTIVE_PROJECT"
+)
+
+// Defaults applied by NewClient.
+const (
+	DefaultMaxRetries = 2
+	DefaultTimeout    = 90 * time.Second
+	// DefaultMaxEventSize bounds one server-sent event of a stream.
+	DefaultMaxEventSize = 8 << 20
+)
+
+const (
+	defaultRetryWaitMin = 500 * time.Millisecond
+	defaultRetryWaitMax = 8 * time.Second
+)
+
+// Client calls the Adaptive API. Create one with NewClient and share it: it
+// is safe for concurrent use, and all of its services share one transport
+// (connections, auth, retries).
+type Client struct {
+	cfg config
+
+	// Chat creates chat completions, plain or streamed.
+	Chat *ChatService
+	// Embeddings creates embeddings.
+	Embeddings *EmbeddingsService
+	// Feedback records comparisons and outcomes.
+	Feedback *FeedbackService
+	// Interactions imports interactions, with their feedback.
+	Interactions *InteractionsService
+	// Uploads sends files in parts (chunked upload sessions).
+	Uploads *UploadsService
+	// Datasets downloads datasets.
+	Datasets *DatasetsService
+	// Recipes downloads recipes.
+	Recipes *RecipesService
+	// Artifacts downloads artifacts.
+	Artifacts *ArtifactsService
+	// Images fetches images.
+	Images *ImagesService
+}
+
+// service is the shared base of every service: the client it belongs to.
+type service struct{ client *Client }
+
+// config holds the resolved settings of a client or of one call.
+type config struct {
+	baseURL           *url.URL
+	apiKey            *string // behind a pointer so that no reflection-based printer shows it
+	project           string
+	httpClient        *http.Client // wrapped by transport.WrapClient
+	maxRetries        int
+	timeout           time.Duration
+	retryWaitMin      time.Duration
+	retryWaitMax      time.Duration
+	headers           http.Header
+	userAgent         string
+	logger            *slog.Logger
+	maxEventSize      int
+	streamIdleTimeout time.Duration
+}
+
+// Option configures a Client (passed to NewClient) or a single call (passed
+// as a trailing argument to any service method, where it overrides the
+// client's setting for that call only). An Option whose value is invalid
+// makes NewClient or the call return an error.
+type Option func(*config) error
+
+// WithBaseURL sets the root of the Adaptive instance, for example
+// "https://your-adaptive-instance". A trailing "/api/v1" or "/" is accepted
+// and ignored. Default: $ADAPTIVE_BASE_URL.
+func WithBaseURL(baseURL string) Option {
+	return func(c *config) error {
+		u, err := parseBaseURL(baseURL)
+		if err != nil {
+			return err
+		}
+		c.baseURL = u
+		return nil
+	}
+}
+
+// WithAPIKey sets the API key sent as a bearer token. Default:
+// $ADAPTIVE_API_KEY. The key never appears in errors, logs or formatted
+// values of the client.
+func WithAPIKey(key string) Option {
+	return func(c *config) error {
+		if strings.TrimSpace(key) == "" {
+			return errors.New("adaptive: WithAPIKey: the API key is empty")
+		}
+		c.apiKey = &key
+		return nil
+	}
+}
+
+// WithProject sets the default project: it fills the model of chat and
+// embeddings requests and the project fields of feedback, interactions and
+// downloads when they are left empty. Default: $ADAPTIVE_PROJECT.
+func WithProject(project string) Option {
+	return func(c *config) error {
+		c.project = project
+		return nil
+	}
+}
+
+// WithHTTPClient sets the HTTP client used for requests. Its Transport,
+// CheckRedirect and Jar are used; leave its Timeout at zero, since it would
+// also cut streamed answers (use WithTimeout instead). Default: a client on
+// http.DefaultTransport.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return errors.New("adaptive: WithHTTPClient: the client is nil")
+		}
+		c.httpClient = transport.WrapClient(hc)
+		return nil
+	}
+}
+
+// WithMaxRetries sets how many times a failed attempt is retried (0
+// disables retries). Default: 2.
+func WithMaxRetries(n int) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("adaptive: WithMaxRetries: %d is negative", n)
+		}
+		c.maxRetries = n
+		return nil
+	}
+}
+
+// WithRetryWait sets the range of the exponential backoff between retries
+// when the server does not say how long to wait (Retry-After). Default:
+// 500 ms to 8 s.
+func WithRetryWait(min, max time.Duration) Option {
+	return func(c *config) error {
+		if min < 0 || max < min {
+			return fmt.Errorf("adaptive: WithRetryWait: need 0 <= min <= max, got %v and %v", min, max)
+		}
+		c.retryWaitMin, c.retryWaitMax = min, max
+		return nil
+	}
+}
+
+// WithTimeout bounds each attempt of a call (0 means no bound). For
+// streamed answers (chat streams, downloads) it bounds only the wait for the
+// response headers, never the stream itself. Default: 90 s.
+func WithTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return fmt.Errorf("adaptive: WithTimeout: %v is negative", d)
+		}
+		c.timeout = d
+		return nil
+	}
+}
+
+// WithHeader adds a header to every request (or to one call). It replaces a
+// header of the same name set by the SDK.
+func WithHeader(key, value string) Option {
+	return func(c *config) error {
+		if key == "" {
+			return errors.New("adaptive: WithHeader: the header name is empty")
+		}
+		c.headers = c.headers.Clone()
+		if c.headers == nil {
+			c.headers = http.Header{}
+		}
+		c.headers.Set(key, value)
+		return nil
+	}
+}
+
+// WithUserAgent appends suffix (for example "my-app/1.2") to the SDK's
+// User-Agent, "adaptive-go/<version> (<go version>; <os>/<arch>)".
+func WithUserAgent(suffix string) Option {
+	return func(c *config) error {
+		c.userAgent = baseUserAgent
+		if suffix != "" {
+			c.userAgent += " " + suffix
+		}
+		return nil
+	}
+}
+
+// WithLogger logs each retry at debug level (method, path, status, attempt;
+// never headers or bodies). Default: no logging.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		c.logger = l
+		return nil
+	}
+}
+
+// WithMaxEventSize bounds the size of one server-sent event of a stream; a
+// larger event ends the stream with an error instead of growing a buffer
+// without bound. Default: DefaultMaxEventSize (8 MiB).
+func WithMaxEventSize(n int) Option {
+	return func(c *config) error {
+		if n < 1024 {
+			return fmt.Errorf("adaptive: WithMaxEventSize: %d is below the 1024-byte minimum", n)
+		}
+		c.maxEventSize = n
+		return nil
+	}
+}
+
+// WithStreamIdleTimeout ends a stream with an error when no event arrives
+// for d (0, the default, waits for as long as the context allows).
+func WithStreamIdleTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return fmt.Errorf("adaptive: WithStreamIdleTimeout: %v is negative", d)
+		}
+		c.streamIdleTimeout = d
+		return nil
+	}
+}
+
+var baseUserAgent = fmt.Sprintf("adaptive-go/%s (%s; %s/%s)", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+
+// NewClient returns a Client configured by opts, with defaults from the
+// environment ($ADAPTIVE_BASE_URL, $ADAPTIVE_API_KEY, $ADAPTIVE_PROJECT)
+// for what opts leave unset. It returns an error naming the option and the
+// environment variable to set when the base URL or the key is missing, or
+// when the base URL is not an absolute http(s) URL.
+func NewClient(opts ...Option) (*Client, error) {
+	cfg := config{
+		maxRetries:   DefaultMaxRetries,
+		timeout:      DefaultTimeout,
+		retryWaitMin: defaultRetryWaitMin,
+		retryWaitMax: defaultRetryWaitMax,
+		userAgent:    baseUserAgent,
+		maxEventSize: DefaultMaxEventSize,
+		project:      os.Getenv(EnvProject),
+	}
+	if key := os.Getenv(EnvAPIKey); strings.TrimSpace(key) != "" {
+		cfg.apiKey = &key
+	}
+	if env := os.Getenv(EnvBaseURL); env != "" {
+		u, err := parseBaseURL(env)
+		if err != nil {
+			return nil, fmt.Errorf("adaptive: %s: %w", EnvBaseURL, err)
+		}
+		cfg.baseURL = u
+	}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.baseURL == nil {
+		return nil, fmt.Errorf("adaptive: no base URL: pass adaptive.WithBaseURL or set %s", EnvBaseURL)
+	}
+	if cfg.apiKey == nil {
+		return nil, fmt.Errorf("adaptive: no API key: pass adaptive.WithAPIKey or set %s", EnvAPIKey)
+	}
+	if cfg.httpClient == nil {
+		cfg.httpClient = transport.WrapClient(nil)
+	}
+	c := &Client{cfg: cfg}
+	s := service{client: c}
+	c.Chat = &ChatService{s}
+	c.Embeddings = &EmbeddingsService{s}
+	c.Feedback = &FeedbackService{s}
+	c.Interactions = &InteractionsService{s}
+	c.Uploads = &UploadsService{s}
+	c.Datasets = &DatasetsService{s}
+	c.Recipes = &RecipesService{s}
+	c.Artifacts = &ArtifactsService{s}
+	c.Images = &ImagesService{s}
+	return c, nil
+}
+
+// parseBaseURL checks that s is an absolute http(s) URL and strips a
+// trailing "/" or "/api/v1" so that paths can be appended.
+func parseBaseURL(s string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil {
+		return nil, errors.New("adaptive: the base URL does not parse as a URL: set WithBaseURL or " + EnvBaseURL + " to an absolute http(s) URL such as https://your-adaptive-instance")
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("adaptive: the base URL %q is not an absolute http(s) URL: set WithBaseURL or %s to one such as https://your-adaptive-instance", redactURL(u), EnvBaseURL)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("adaptive: the base URL %q has a query or fragment: give only scheme, host and optional path", redactURL(u))
+	}
+	p := strings.TrimRight(u.Path, "/")
+	p = strings.TrimSuffix(p, "/api/v1")
+	u.Path = strings.TrimRight(p, "/")
+	u.RawPath = ""
+	return u, nil
+}
+
+// BaseURL returns the instance root the client sends requests to.
+func (c *Client) BaseURL() string { return redactURL(c.cfg.baseURL) }
+
+// Project returns the client's default project ("" when none is set).
+func (c *Client) Project() string { return c.cfg.project }
+
+// String describes the client without its API key.
+func (c Client) String() string {
+	return fmt.Sprintf("adaptive.Client{BaseURL: %q, Project: %q}", c.BaseURL(), c.cfg.project)
+}
+
+// GoString is String: %#v must not print the key either.
+func (c Client) GoString() string { return c.String() }
+
+// Format prints the client the same way for every verb, so that %v, %+v and
+// %#v never reach the key through reflection.
+func (c Client) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }

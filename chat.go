@@ -1,0 +1,4 @@
+package adaptive
+
+// ChatService: see the methods.
+type ChatService struct{ service }

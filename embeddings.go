@@ -1,0 +1,4 @@
+package adaptive
+
+// EmbeddingsService: see the methods.
+type EmbeddingsService struct{ service }

@@ -1,0 +1,4 @@
+package adaptive
+
+// FeedbackService: see the methods.
+type FeedbackService struct{ service }

@@ -1,0 +1,4 @@
+package adaptive
+
+// InteractionsService: see the methods.
+type InteractionsService struct{ service }

@@ -1,0 +1,4 @@
+package adaptive
+
+// UploadsService: see the methods.
+type UploadsService struct{ service }
