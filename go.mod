@@ -7,4 +7,9 @@ require (
 	github.com/hashicorp/go-retryablehttp v0.7.8
 )
 
-require github.com/hashicorp/go-cleanhttp v0.5.2 // indirect
+require (
+	github.com/hashicorp/go-cleanhttp v0.5.2 // indirect
+	github.com/stretchr/testify v1.12.1 // indirect
+	github.com/tmaxmax/go-sse v0.12.0 // indirect
+	go.uber.org/goleak v1.3.0 // indirect
+)
