@@ -161,3 +161,22 @@ func pathSegment(field, value string) (string, error) {
 	}
 	return url.PathEscape(value), nil
 }
+
+// wireModel builds the wire "model" of chat and embeddings requests:
+// model as given when it already holds a "/", else "project/model", or
+// "project" alone (the project's default model) when model is empty. The
+// project falls back to the client's default; prefix names the request type
+// for the error.
+func (cfg *config) wireModel(prefix, project, model string) (string, error) {
+	if strings.Contains(model, "/") {
+		return model, nil
+	}
+	p, err := cfg.resolveProject(prefix+".Project", project)
+	if err != nil {
+		return "", err
+	}
+	if model == "" {
+		return p, nil
+	}
+	return p + "/" + model, nil
+}
