@@ -12,4 +12,5 @@ require (
 	github.com/stretchr/testify v1.12.1 // indirect
 	github.com/tmaxmax/go-sse v0.12.0 // indirect
 	go.uber.org/goleak v1.3.0 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
 )
