@@ -44,6 +44,9 @@ type Request struct {
 	BodyFunc    func() io.Reader
 	BodyLen     int64
 	ContentType string
+	// Accept is the Accept header; default application/json, or */* for
+	// streams.
+	Accept string
 
 	// Idempotent allows retrying transport failures that happen after the
 	// request may have reached the server. GET, HEAD and DELETE are always
@@ -97,9 +100,12 @@ func Do(ctx context.Context, s *Settings, r *Request) (*http.Response, error) {
 	h := req.Header
 	h.Set("Authorization", "Bearer "+s.APIKey)
 	h.Set("User-Agent", s.UserAgent)
-	if r.Stream {
-		h.Set("Accept", "text/event-stream, application/octet-stream, */*")
-	} else {
+	switch {
+	case r.Accept != "":
+		h.Set("Accept", r.Accept)
+	case r.Stream:
+		h.Set("Accept", "*/*")
+	default:
 		h.Set("Accept", "application/json")
 	}
 	if r.ContentType != "" {
