@@ -77,4 +77,3 @@ func requireInfValidation(t *testing.T, err error, field string) {
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, field, ve.Field)
 }
-
