@@ -33,11 +33,11 @@ func (s *Server) inferenceRoutes(routes map[string]http.HandlerFunc) {
 	routes[RouteInteractions] = handleInteractions
 }
 
-// Embedding returns the embedding the server answers for input: a unit
+// EmbeddingOf returns the embedding the server answers for input: a unit
 // vector of the given number of dimensions derived from a hash of input, so
 // that tests can predict it. dimensions <= 0 means
 // DefaultEmbeddingDimensions.
-func Embedding(input string, dimensions int) []float32 {
+func EmbeddingOf(input string, dimensions int) []float32 {
 	if dimensions <= 0 {
 		dimensions = DefaultEmbeddingDimensions
 	}
@@ -92,7 +92,7 @@ func handleEmbeddings(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "dimensions must be at least 1")
 		return
 	}
-	vec := Embedding(input, dims)
+	vec := EmbeddingOf(input, dims)
 	var data any = vec
 	if format == "Base64" {
 		raw := make([]byte, 4*len(vec))
