@@ -90,11 +90,11 @@ func (r *ComparisonRequest) validate() error {
 	}
 	_, _, preferredText := r.PreferredCompletion.Text()
 	_, _, otherText := r.OtherCompletion.Text()
-	if len(r.Messages) > 0 || preferredText || otherText {
+	if (preferredText || otherText) && len(r.Messages) == 0 {
+		return invalid("ComparisonRequest.Messages", "required when a completion is given as raw text (adaptive.CompletionText): give the prompt's messages")
+	}
+	if len(r.Messages) > 0 {
 		if err := validateMessages("ComparisonRequest.Messages", r.Messages); err != nil {
-			if len(r.Messages) == 0 {
-				return invalid("ComparisonRequest.Messages", "required when a completion is given as raw text (adaptive.CompletionText): give the prompt's messages")
-			}
 			return err
 		}
 	}
