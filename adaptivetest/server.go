@@ -266,14 +266,11 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 	_, _ = w.Write(body)
 }
 
-// dropConnection closes the client's connection without an answer (or in
-// the middle of one, after a flush), as a crashed proxy or server would.
+// dropConnection closes the client's connection at once, as a crashed proxy
+// or server would: with no answer at all, or, when the handler flushed part
+// of an answer first, in the middle of it. Unflushed output is discarded.
 func dropConnection(w http.ResponseWriter) {
-	if f, ok := w.(http.Flusher); ok {
-		f.Flush()
-	}
-	rc := http.NewResponseController(w)
-	conn, _, err := rc.Hijack()
+	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		panic(http.ErrAbortHandler)
 	}
