@@ -1,0 +1,19 @@
+module github.com/adaptive-go/adaptive/benchmarks
+
+go 1.26.0
+
+require github.com/adaptive-go/adaptive v0.0.0
+
+require (
+	github.com/coder/websocket v1.8.15 // indirect
+	github.com/google/uuid v1.6.0 // indirect
+	github.com/openai/openai-go/v3 v3.98.0 // indirect
+	github.com/sashabaranov/go-openai v1.43.0 // indirect
+	github.com/tidwall/gjson v1.20.0 // indirect
+	github.com/tidwall/match v1.1.1 // indirect
+	github.com/tidwall/pretty v1.2.1 // indirect
+	github.com/tidwall/sjson v1.2.5 // indirect
+	golang.org/x/perf v0.0.0-20260908200009-22c9c6c9d4da // indirect
+)
+
+replace github.com/adaptive-go/adaptive => ../
