@@ -1,0 +1,75 @@
+package adaptive
+
+import (
+	"mime"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// maxFilename bounds a suggested file name, in bytes (the usual limit of
+// file systems).
+const maxFilename = 255
+
+// filenameFromDisposition returns the file name suggested by a
+// Content-Disposition header (filename*, RFC 5987, wins over filename),
+// reduced by safeFilename to a bare base name, or "" when there is none.
+func filenameFromDisposition(header string) string {
+	if header == "" {
+		return ""
+	}
+	_, params, err := mime.ParseMediaType(header)
+	if err != nil {
+		// Servers do send unquoted names with spaces, which the strict parser
+		// rejects; take the plain value as it stands.
+		return safeFilename(looseFilename(header))
+	}
+	return safeFilename(params["filename"])
+}
+
+// looseFilename finds filename=value in a header that mime.ParseMediaType
+// rejected, dropping surrounding quotes.
+func looseFilename(header string) string {
+	for _, part := range strings.Split(header, ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok || !strings.EqualFold(strings.TrimSpace(k), "filename") {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+			v = v[1 : len(v)-1]
+		}
+		return v
+	}
+	return ""
+}
+
+// safeFilename reduces a name chosen by the server to something safe to
+// join to a directory: the part after the last separator ('/', '\\', or a
+// Windows drive's ':'), without control characters or invalid UTF-8, not
+// "." or "..", at most maxFilename bytes. It returns "" when nothing usable
+// is left.
+func safeFilename(name string) string {
+	if i := strings.LastIndexAny(name, `/\:`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.ToValidUTF8(name, "")
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimSpace(name)
+	if name == "." || name == ".." {
+		return ""
+	}
+	if len(name) > maxFilename {
+		cut := maxFilename
+		for cut > 0 && !utf8.RuneStart(name[cut]) {
+			cut--
+		}
+		name = name[:cut]
+	}
+	return name
+}
