@@ -6,55 +6,71 @@ package benchmarks
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
 	"strings"
 
 	"github.com/google/uuid"
 )
 
-// StreamChunks is the number of chat chunks in the recorded stream.
+// StreamChunks is the number of content chunks in the recorded stream.
 const StreamChunks = 10000
 
 var words = strings.Fields(`the model answers with short tokens and sometimes longer words such as
 	configuration observability throughput latency distributed reinforcement evaluation
 	a an of to in is it for on with as by at be this that from or`)
 
-// RecordedStream returns the bytes of an Adaptive chat completion stream of
-// n chunks, the way the server sends it: one JSON chunk per data line (id,
-// created in fractional seconds, session_id, choices with delta and
-// completion_id), metadata events interleaved (TTFT near the start,
-// finish_reason and TotalRequestDuration at the end), a usage chunk, and
-// data: [DONE]. The same seed gives the same bytes.
+// RecordedStream returns the bytes of an Adaptive chat completion stream
+// with n content chunks, shaped the way the server sends it: one JSON chunk
+// per data line (id, created in fractional seconds, session_id, choices
+// with delta, index and completion_id), a few metadata events interleaved
+// (TTFT after the first chunk, a finish_reason per choice near the end,
+// TotalRequestDuration last), keep-alive comments, a usage chunk with no
+// choices, and data: [DONE]. A data event is about 230 bytes, as on the
+// wire. The same n always gives the same bytes.
 func RecordedStream(n int) []byte {
 	rng := rand.New(rand.NewPCG(1, 2))
 	session := uuid.NewSHA1(uuid.NameSpaceOID, []byte("session"))
 	completion := uuid.NewSHA1(uuid.NameSpaceOID, []byte("completion"))
-	id := "chatcmpl-" + strings.ReplaceAll(uuid.NewSHA1(uuid.NameSpaceOID, []byte("id")).String(), "-", "")
+	id := "chatcmpl-" + strings.ReplaceAll(uuid.NewSHA1(uuid.NameSpaceOID, []byte("id")).String(), "-", "")[:12]
 	var b bytes.Buffer
-	b.Grow(n * 240)
-	created := 1764190000.123456
+	b.Grow(n * 230)
+	created := 1764190000.123
 	for i := range n {
+		// Tokens are one to a few words, like a model's deltas.
 		var content strings.Builder
-		for content.Len() < 12+rng.IntN(24) {
-			content.WriteString(words[rng.IntN(len(words))])
+		for k := 1 + rng.IntN(4); k > 0; k-- {
 			content.WriteByte(' ')
+			content.WriteString(words[rng.IntN(len(words))])
 		}
 		role := ""
 		if i == 0 {
 			role = `"role":"assistant",`
 		}
-		fmt.Fprintf(&b, "data: {\"id\":%q,\"created\":%.6f,\"session_id\":%q,\"choices\":[{\"index\":0,\"delta\":{%s\"content\":%q},\"completion_id\":%q}]}\n\n",
+		fmt.Fprintf(&b, "data: {\"id\":%q,\"created\":%.3f,\"session_id\":%q,\"choices\":[{\"index\":0,\"delta\":{%s\"content\":%q},\"completion_id\":%q}]}\n\n",
 			id, created, session, role, content.String(), completion)
-		if i == 0 {
+		switch {
+		case i == 0:
 			b.WriteString("data: {\"TTFT\":183.4}\n\n")
-		}
-		if i%2500 == 1249 {
+		case i%2500 == 1249:
 			b.WriteString(": keep-alive\n\n")
 		}
 	}
-	fmt.Fprintf(&b, "data: {\"finish_reason\":\"stop\",\"completion_id\":%q}\n\n", completion)
-	fmt.Fprintf(&b, "data: {\"id\":%q,\"created\":%.6f,\"session_id\":%q,\"choices\":[],\"usage\":{\"prompt_tokens\":42,\"completion_tokens\":%d,\"total_tokens\":%d}}\n\n", id, created, session, n, n+42)
+	fmt.Fprintf(&b, "data: {\"finish_reason\":\"stop\",\"index\":0,\"completion_id\":%q}\n\n", completion)
+	fmt.Fprintf(&b, "data: {\"id\":%q,\"created\":%.3f,\"session_id\":%q,\"choices\":[],\"usage\":{\"prompt_tokens\":42,\"completion_tokens\":%d,\"total_tokens\":%d}}\n\n",
+		id, created, session, n, n+42)
 	b.WriteString("data: {\"TotalRequestDuration\":5123.7}\n\n")
 	b.WriteString("data: [DONE]\n\n")
 	return b.Bytes()
+}
+
+// ServeBytes returns a handler that drains the request body and answers
+// 200 with body as the given content type, the same bytes every time.
+func ServeBytes(contentType string, body []byte) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", contentType)
+		_, _ = w.Write(body)
+	}
 }

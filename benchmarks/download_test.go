@@ -1,0 +1,78 @@
+package benchmarks
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/adaptive-go/adaptive/adaptivetest"
+)
+
+// BenchmarkDownload fetches 256 MiB from adaptivetest through
+// Download.WriteTo(io.Discard) (sdk) and through a plain http.Get + io.Copy
+// of the same route (get), so the server side is the same for both. Peak
+// heap is the highest heap above the level before the loop.
+func BenchmarkDownload(b *testing.B) {
+	srv := adaptivetest.NewServer()
+	defer srv.Close()
+	srv.AddDatasetReader(srv.Project, "big", "", patternReaderAt{bigSize}, bigSize)
+	ctx := context.Background()
+
+	b.Run("sdk", func(b *testing.B) {
+		client := srv.Client()
+		measure(b, bigSize, func() int64 {
+			d, err := client.Datasets.Download(ctx, "", "big", nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer d.Close()
+			n, err := d.WriteTo(io.Discard)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return n
+		})
+	})
+
+	b.Run("get", func(b *testing.B) {
+		hc := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		defer hc.CloseIdleConnections()
+		url := srv.URL + "/api/v1/projects/" + srv.Project + "/datasets/big/download"
+		measure(b, bigSize, func() int64 {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			req.Header.Set("Authorization", "Bearer "+srv.APIKey)
+			resp, err := hc.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Fatalf("status %s", resp.Status)
+			}
+			n, err := io.Copy(io.Discard, resp.Body)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return n
+		})
+	})
+}
+
+// measure runs op b.N times, checks that each run moved size bytes, and
+// reports allocations, throughput and the peak heap above the level before
+// the loop.
+func measure(b *testing.B, size int64, op func() int64) {
+	b.ReportAllocs()
+	b.SetBytes(size)
+	hp := StartHeapPeak()
+	for b.Loop() {
+		if n := op(); n != size {
+			b.Fatalf("moved %d bytes, want %d", n, size)
+		}
+	}
+	b.ReportMetric(hp.Stop(), PeakHeapUnit)
+}
