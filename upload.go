@@ -1,4 +1,166 @@
 package adaptive
 
-// UploadsService: see the methods.
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/adaptive-go/adaptive/internal/partsize"
+	"github.com/adaptive-go/adaptive/internal/transport"
+)
+
+// UploadsService uploads large files in parts: one call per route (Init,
+// UploadPart, Status, Abort), and Upload and Resume, which run a whole
+// upload concurrently with bounded memory (see upload_run.go).
 type UploadsService struct{ service }
+
+// Upload routes.
+const (
+	pathUploadInit   = "/api/v1/upload/init"
+	pathUploadPart   = "/api/v1/upload/part"
+	pathUploadStatus = "/api/v1/upload/status"
+	pathUploadAbort  = "/api/v1/upload/abort"
+)
+
+// UploadInitRequest opens an upload session.
+type UploadInitRequest struct {
+	// ContentType is the MIME type of the file uploaded; empty leaves it
+	// unset.
+	ContentType string `json:"content_type,omitempty"`
+	// Metadata is custom metadata attached to the session.
+	Metadata map[string]any `json:"metadata,omitempty"`
+	// TotalPartsCount is the number of parts that will be uploaded, 1 to
+	// 10,000. Required.
+	TotalPartsCount int `json:"total_parts_count"`
+}
+
+// UploadSession is an open upload session.
+type UploadSession struct {
+	// SessionID identifies the session in UploadPart, Status, Abort and
+	// Resume.
+	SessionID string `json:"session_id"`
+}
+
+// Init opens an upload session for req.TotalPartsCount parts and returns
+// its id. It calls POST /api/v1/upload/init.
+//
+// A part count outside 1 to 10,000 is a *ValidationError; a non-2xx answer
+// is an *APIError; an answer without a session id is an error.
+func (s *UploadsService) Init(ctx context.Context, req UploadInitRequest, opts ...Option) (*UploadSession, error) {
+	if req.TotalPartsCount < 1 || req.TotalPartsCount > partsize.MaxParts {
+		return nil, invalid("UploadInitRequest.TotalPartsCount", "%d is outside 1 to %d", req.TotalPartsCount, partsize.MaxParts)
+	}
+	cfg, err := s.client.callConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	return s.init(ctx, cfg, req)
+}
+
+func (s *UploadsService) init(ctx context.Context, cfg *config, req UploadInitRequest) (*UploadSession, error) {
+	var out UploadSession
+	if err := s.client.doJSON(ctx, cfg, http.MethodPost, pathUploadInit, nil, req, &out, false); err != nil {
+		return nil, err
+	}
+	if out.SessionID == "" {
+		return nil, fmt.Errorf("adaptive: POST %s answered no session_id", pathUploadInit)
+	}
+	return &out, nil
+}
+
+// UploadPart uploads data as part partNumber (numbered from 1) of the
+// session. It calls POST /api/v1/upload/part. Sending a part again replaces
+// it, so the call is retried like an idempotent one: data is replayed from
+// memory.
+//
+// An empty session id, a part number outside 1 to 10,000 or empty data is a
+// *ValidationError; a non-2xx answer is an *APIError.
+func (s *UploadsService) UploadPart(ctx context.Context, sessionID string, partNumber int, data []byte, opts ...Option) error {
+	if sessionID == "" {
+		return invalid("sessionID", "empty")
+	}
+	if partNumber < 1 || partNumber > partsize.MaxParts {
+		return invalid("partNumber", "%d is outside 1 to %d", partNumber, partsize.MaxParts)
+	}
+	if len(data) == 0 {
+		return invalid("data", "empty: a part holds at least one byte")
+	}
+	cfg, err := s.client.callConfig(opts)
+	if err != nil {
+		return err
+	}
+	return s.sendPart(ctx, cfg, partRequest(sessionID, partNumber, &transport.Request{Body: data}))
+}
+
+// partRequest completes r, which carries the part's body, into the part
+// request of the session.
+func partRequest(sessionID string, partNumber int, r *transport.Request) *transport.Request {
+	r.Method = http.MethodPost
+	r.Path = pathUploadPart
+	r.Query = url.Values{"session_id": {sessionID}, "part_number": {strconv.Itoa(partNumber)}}
+	r.ContentType = "application/octet-stream"
+	r.Idempotent = true
+	return r
+}
+
+func (s *UploadsService) sendPart(ctx context.Context, cfg *config, r *transport.Request) error {
+	resp, err := s.client.send(ctx, cfg, r)
+	if err != nil {
+		return err
+	}
+	transport.DrainAndClose(resp.Body)
+	return nil
+}
+
+// sessionBody is the JSON body of Status and Abort.
+type sessionBody struct {
+	SessionID string `json:"session_id"`
+}
+
+// Status reports what the server holds of the session: its state and the
+// parts received, as far as the answer tells (see UploadStatus). It calls
+// POST /api/v1/upload/status, retried like an idempotent call since it
+// changes nothing.
+//
+// An empty session id is a *ValidationError; a non-2xx answer is an
+// *APIError (errors.Is(err, ErrNotFound) for an unknown session).
+func (s *UploadsService) Status(ctx context.Context, sessionID string, opts ...Option) (*UploadStatus, error) {
+	if sessionID == "" {
+		return nil, invalid("sessionID", "empty")
+	}
+	cfg, err := s.client.callConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	return s.status(ctx, cfg, sessionID)
+}
+
+func (s *UploadsService) status(ctx context.Context, cfg *config, sessionID string) (*UploadStatus, error) {
+	var st UploadStatus
+	if err := s.client.doJSON(ctx, cfg, http.MethodPost, pathUploadStatus, nil, sessionBody{sessionID}, &st, true); err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+// Abort cancels the session and makes the server delete its parts. It calls
+// DELETE /api/v1/upload/abort.
+//
+// An empty session id is a *ValidationError; a non-2xx answer is an
+// *APIError (errors.Is(err, ErrNotFound) when the session does not exist).
+func (s *UploadsService) Abort(ctx context.Context, sessionID string, opts ...Option) error {
+	if sessionID == "" {
+		return invalid("sessionID", "empty")
+	}
+	cfg, err := s.client.callConfig(opts)
+	if err != nil {
+		return err
+	}
+	return s.abort(ctx, cfg, sessionID)
+}
+
+func (s *UploadsService) abort(ctx context.Context, cfg *config, sessionID string) error {
+	return s.client.doJSON(ctx, cfg, http.MethodDelete, pathUploadAbort, nil, sessionBody{sessionID}, nil, true)
+}
