@@ -176,8 +176,9 @@ func (c *Client) download(ctx context.Context, cfg *config, path string, query u
 // connection without reading the rest.
 //
 // A body that ends before Size bytes is an error wrapping
-// io.ErrUnexpectedEOF, never a clean io.EOF. A Download is not safe for
-// concurrent use.
+// io.ErrUnexpectedEOF, never a clean io.EOF. Retries happen only before the
+// body starts: a failure in the middle of the body is returned, not retried.
+// A Download is not safe for concurrent use.
 type Download struct {
 	// Filename is the file name the server suggests (Content-Disposition,
 	// including the RFC 5987 filename* form), reduced to a bare base name:
