@@ -270,6 +270,12 @@ func (s *Server) uploadAbort(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"session_id": id, "aborted": true})
 }
 
+// WithDiscardUploads starts the server in the mode of DiscardUploadBytes:
+// it keeps only the size and SHA-256 of each part.
+func WithDiscardUploads() Option {
+	return func(s *Server) { s.uploads.discard = true }
+}
+
 // DiscardUploadBytes makes the server keep only the size and SHA-256 of the
 // parts it receives from now on, so that uploading hundreds of megabytes in
 // benchmarks measures the client, not the server's memory. UploadedBytes

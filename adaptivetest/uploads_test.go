@@ -152,9 +152,8 @@ func TestUploadFaultKnobs(t *testing.T) {
 }
 
 func TestDiscardUploadBytesKeepsSizes(t *testing.T) {
-	srv := adaptivetest.NewServer()
+	srv := adaptivetest.NewServer(adaptivetest.WithDiscardUploads())
 	defer srv.Close()
-	srv.DiscardUploadBytes(true)
 	data := bytes.Repeat([]byte("0123456789"), 1000)
 	res, err := srv.Client().Uploads.Upload(context.Background(), bytes.NewReader(data), nil)
 	require.NoError(t, err)
@@ -164,6 +163,12 @@ func TestDiscardUploadBytesKeepsSizes(t *testing.T) {
 	assert.Equal(t, int64(len(data)), size)
 	_, ok = srv.UploadedBytes(res.SessionID)
 	assert.False(t, ok, "the bytes were discarded")
+	srv.DiscardUploadBytes(false)
+	res, err = srv.Client().Uploads.Upload(context.Background(), bytes.NewReader(data), nil)
+	require.NoError(t, err)
+	kept, ok := srv.UploadedBytes(res.SessionID)
+	require.True(t, ok)
+	assert.Equal(t, data, kept)
 	reqs := srv.RequestsTo(adaptivetest.RouteUploadInit)
 	require.Len(t, reqs, 1)
 	var init map[string]any
