@@ -1,0 +1,473 @@
+package adaptive_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/adaptive-go/adaptive"
+	"github.com/adaptive-go/adaptive/adaptivetest"
+)
+
+const mib = 1 << 20
+
+// uploadData returns n reproducible pseudo-random bytes.
+func uploadData(n int) []byte {
+	r := rand.New(rand.NewPCG(uint64(n), 7))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return b
+}
+
+// plainReader hides every method of its reader but Read, as a pipe or a
+// gzip stream would.
+type plainReader struct{ r io.Reader }
+
+func (p plainReader) Read(b []byte) (int, error) { return p.r.Read(b) }
+
+// sourceKinds builds the kinds of readers Upload meets, each with the
+// options it needs.
+var sourceKinds = []struct {
+	name string
+	open func(t *testing.T, data []byte) (io.Reader, *adaptive.UploadOptions)
+}{
+	{"bytes.Reader", func(t *testing.T, data []byte) (io.Reader, *adaptive.UploadOptions) {
+		return bytes.NewReader(data), &adaptive.UploadOptions{}
+	}},
+	{"file", func(t *testing.T, data []byte) (io.Reader, *adaptive.UploadOptions) {
+		path := filepath.Join(t.TempDir(), "data")
+		require.NoError(t, os.WriteFile(path, data, 0o600))
+		f, err := os.Open(path)
+		require.NoError(t, err)
+		t.Cleanup(func() { f.Close() })
+		return f, &adaptive.UploadOptions{}
+	}},
+	{"bytes.Buffer (Len)", func(t *testing.T, data []byte) (io.Reader, *adaptive.UploadOptions) {
+		return bytes.NewBuffer(append([]byte(nil), data...)), &adaptive.UploadOptions{}
+	}},
+	{"plain reader with Size", func(t *testing.T, data []byte) (io.Reader, *adaptive.UploadOptions) {
+		return plainReader{bytes.NewReader(data)}, &adaptive.UploadOptions{Size: int64(len(data))}
+	}},
+	{"plain reader of unknown size", func(t *testing.T, data []byte) (io.Reader, *adaptive.UploadOptions) {
+		return plainReader{bytes.NewReader(data)}, &adaptive.UploadOptions{}
+	}},
+}
+
+func TestUploadReassemblesExactly(t *testing.T) {
+	srv := adaptivetest.NewServer()
+	defer srv.Close()
+	c := srv.Client()
+	sizes := []struct {
+		name  string
+		size  int
+		parts int
+	}{
+		{"1 byte", 1, 1},
+		{"exactly one part", 5 * mib, 1},
+		{"one part and one byte", 5*mib + 1, 2},
+		{"many parts", 16*mib + 123, 4},
+	}
+	for _, kind := range sourceKinds {
+		for _, sz := range sizes {
+			t.Run(kind.name+"/"+sz.name, func(t *testing.T) {
+				data := uploadData(sz.size)
+				r, opts := kind.open(t, data)
+				res, err := c.Uploads.Upload(context.Background(), r, opts)
+				require.NoError(t, err)
+				assert.Equal(t, sha256.Sum256(data), res.SHA256)
+				assert.Equal(t, sz.parts, res.Parts)
+				assert.Equal(t, int64(sz.size), res.Bytes)
+				got, ok := srv.UploadedBytes(res.SessionID)
+				require.True(t, ok, "the server holds every part")
+				assert.True(t, bytes.Equal(data, got), "byte-exact reassembly")
+			})
+		}
+	}
+}
+
+func TestUploadRefusesEmptyInput(t *testing.T) {
+	srv := adaptivetest.NewServer()
+	defer srv.Close()
+	c := srv.Client()
+	for _, kind := range sourceKinds {
+		t.Run(kind.name, func(t *testing.T) {
+			r, opts := kind.open(t, nil)
+			opts.Size = 0
+			_, err := c.Uploads.Upload(context.Background(), r, opts)
+			var ve *adaptive.ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, "r", ve.Field)
+		})
+	}
+	assert.Empty(t, srv.Requests(), "nothing is sent")
+}
+
+func TestUploadBadInput(t *testing.T) {
+	srv := adaptivetest.NewServer()
+	defer srv.Close()
+	c := srv.Client()
+	data := []byte("data")
+	cases := []struct {
+		name  string
+		r     io.Reader
+		opts  *adaptive.UploadOptions
+		field string
+	}{
+		{"nil reader", nil, nil, "r"},
+		{"negative concurrency", bytes.NewReader(data), &adaptive.UploadOptions{Concurrency: -1}, "UploadOptions.Concurrency"},
+		{"part size too small", bytes.NewReader(data), &adaptive.UploadOptions{PartSize: 5*mib - 1}, "UploadOptions.PartSize"},
+		{"part size too large", bytes.NewReader(data), &adaptive.UploadOptions{PartSize: 100*mib + 1}, "UploadOptions.PartSize"},
+		{"negative size", plainReader{bytes.NewReader(data)}, &adaptive.UploadOptions{Size: -1}, "UploadOptions.Size"},
+		{"size unlike the reader's", bytes.NewReader(data), &adaptive.UploadOptions{Size: 5}, "UploadOptions.Size"},
+		{"more than 10,000 parts even at 100 MiB", plainReader{bytes.NewReader(data)}, &adaptive.UploadOptions{Size: 10000*100*mib + 1}, "UploadOptions.Size"},
+		{"more than 10,000 parts of the given size", plainReader{bytes.NewReader(data)}, &adaptive.UploadOptions{Size: 10000*5*mib + 1, PartSize: 5 * mib}, "UploadOptions.PartSize"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := c.Uploads.Upload(context.Background(), tc.r, tc.opts)
+			var ve *adaptive.ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, tc.field, ve.Field, "%v", err)
+		})
+	}
+	assert.Empty(t, srv.Requests(), "nothing is sent")
+}
+
+func TestUploadSendsOptionsAndCallsOnSessionFirst(t *testing.T) {
+	srv := adaptivetest.NewServer()
+	defer srv.Close()
+	var seen string
+	var partsBefore int
+	res, err := srv.Client().Uploads.Upload(context.Background(), bytes.NewReader([]byte(`{"a":1}`+"\n")), &adaptive.UploadOptions{
+		Metadata: map[string]any{"dataset": "train"},
+		OnSession: func(id string) {
+			seen = id
+			partsBefore = len(srv.RequestsTo(adaptivetest.RouteUploadPart))
+		},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, res.SessionID, seen)
+	assert.Zero(t, partsBefore, "OnSession runs before any part is sent")
+	ct, md, ok := srv.UploadMetadata(res.SessionID)
+	require.True(t, ok)
+	assert.Equal(t, "application/jsonl", ct, "the default content type")
+	assert.JSONEq(t, `{"dataset":"train"}`, string(md))
+	parts := srv.RequestsTo(adaptivetest.RouteUploadPart)
+	require.Len(t, parts, 1)
+	assert.Equal(t, "application/octet-stream", parts[0].Header.Get("Content-Type"))
+	assert.Equal(t, "1", parts[0].Query.Get("part_number"))
+	assert.Equal(t, res.SessionID, parts[0].Query.Get("session_id"))
+	assert.Equal(t, int64(8), parts[0].BodySize, "parts carry a Content-Length")
+	assert.Len(t, srv.RequestsTo(adaptivetest.RouteUploadStatus), 1, "the upload is verified")
+}
+
+func TestUploadRetriesAFailingPart(t *testing.T) {
+	for _, kind := range sourceKinds[:4] {
+		t.Run(kind.name, func(t *testing.T) {
+			srv := adaptivetest.NewServer()
+			defer srv.Close()
+			data := uploadData(11 * mib)
+			srv.FailPart(2, 2, 503)
+			srv.DropPartMidway(3)
+			r, opts := kind.open(t, data)
+			res, err := srv.Client().Uploads.Upload(context.Background(), r, opts)
+			require.NoError(t, err)
+			got, ok := srv.UploadedBytes(res.SessionID)
+			require.True(t, ok)
+			assert.True(t, bytes.Equal(data, got))
+			assert.Len(t, srv.RequestsTo(adaptivetest.RouteUploadPart), 3+2+1, "two failures and one drop were retried")
+		})
+	}
+}
+
+// cancellingReaderAt cancels its context when a read reaches at.
+type cancellingReaderAt struct {
+	ra     io.ReaderAt
+	at     int64
+	cancel context.CancelFunc
+}
+
+func (c cancellingReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if off+int64(len(p)) > c.at {
+		c.cancel()
+	}
+	return c.ra.ReadAt(p, off)
+}
+
+// cancellingReader cancels its context once more than at bytes were read.
+type cancellingReader struct {
+	r      io.Reader
+	left   int64
+	cancel context.CancelFunc
+}
+
+func (c *cancellingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if c.left -= int64(n); c.left < 0 {
+		c.cancel()
+	}
+	return n, err
+}
+
+func TestUploadCancelledMidwayAbortsAndLeaksNothing(t *testing.T) {
+	data := uploadData(16 * mib)
+	for _, kind := range []string{"ReaderAt", "stream"} {
+		t.Run(kind, func(t *testing.T) {
+			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+			srv := adaptivetest.NewServer()
+			defer srv.Close()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var r io.Reader = &cancellingReader{r: bytes.NewReader(data), left: 7 * mib, cancel: cancel}
+			opts := &adaptive.UploadOptions{Size: int64(len(data)), Concurrency: 2}
+			if kind == "ReaderAt" {
+				// A file, sent from its ReaderAt: cancel when part 3 is read.
+				path := filepath.Join(t.TempDir(), "data")
+				require.NoError(t, os.WriteFile(path, data, 0o600))
+				f, err := os.Open(path)
+				require.NoError(t, err)
+				defer f.Close()
+				ra := cancellingReaderAt{ra: f, at: 10*mib + 1, cancel: cancel}
+				r = io.NewSectionReader(ra, 0, int64(len(data)))
+			}
+			var id string
+			opts.OnSession = func(s string) { id = s }
+			_, err := srv.Client().Uploads.Upload(ctx, r, opts)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, context.Canceled)
+			var ue *adaptive.UploadError
+			require.ErrorAs(t, err, &ue)
+			assert.Equal(t, id, ue.SessionID)
+			assert.True(t, ue.Aborted, "%v", err)
+			assert.NoError(t, ue.AbortErr)
+			assert.False(t, srv.SessionExists(id), "the session was aborted")
+			assert.Len(t, srv.RequestsTo(adaptivetest.RouteUploadAbort), 1)
+		})
+	}
+}
+
+func TestUploadKeepOnErrorThenResumeSendsOnlyMissingParts(t *testing.T) {
+	srv := adaptivetest.NewServer()
+	defer srv.Close()
+	c := srv.Client()
+	data := uploadData(16*mib + 5)
+	srv.FailPart(3, 1, 400) // not retried
+	var id string
+	_, err := c.Uploads.Upload(context.Background(), bytes.NewReader(data), &adaptive.UploadOptions{
+		Concurrency: 1, KeepOnError: true, OnSession: func(s string) { id = s },
+	})
+	var ue *adaptive.UploadError
+	require.ErrorAs(t, err, &ue)
+	assert.False(t, ue.Aborted)
+	var apiErr *adaptive.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 400, apiErr.StatusCode)
+	assert.Contains(t, err.Error(), "kept for Resume")
+	assert.True(t, srv.SessionExists(id))
+	have, total, _ := srv.UploadedParts(id)
+	assert.Equal(t, []int{1, 2}, have)
+	assert.Equal(t, 4, total)
+
+	srv.ResetRequests()
+	var last adaptive.UploadProgress
+	res, err := c.Uploads.Resume(context.Background(), id, bytes.NewReader(data), int64(len(data)), &adaptive.UploadOptions{
+		Progress: func(p adaptive.UploadProgress) { last = p },
+	})
+	require.NoError(t, err)
+	var sent []string
+	for _, r := range srv.RequestsTo(adaptivetest.RouteUploadPart) {
+		sent = append(sent, r.Query.Get("part_number"))
+	}
+	assert.ElementsMatch(t, []string{"3", "4"}, sent, "only the missing parts are sent")
+	assert.Equal(t, sha256.Sum256(data), res.SHA256, "the hash covers the whole source")
+	assert.Equal(t, 4, res.Parts)
+	got, ok := srv.UploadedBytes(id)
+	require.True(t, ok)
+	assert.True(t, bytes.Equal(data, got))
+	assert.Equal(t, adaptive.UploadProgress{Bytes: int64(len(data)), Total: int64(len(data)), Parts: 4, TotalParts: 4}, last)
+}
+
+func TestResumeBadInput(t *testing.T) {
+	srv := adaptivetest.NewServer()
+	defer srv.Close()
+	c := srv.Client()
+	ctx := context.Background()
+	ra := bytes.NewReader([]byte("abc"))
+	field := func(err error) string {
+		var ve *adaptive.ValidationError
+		require.ErrorAs(t, err, &ve)
+		return ve.Field
+	}
+	_, err := c.Uploads.Resume(ctx, "", ra, 3, nil)
+	assert.Equal(t, "sessionID", field(err))
+	_, err = c.Uploads.Resume(ctx, "s", nil, 3, nil)
+	assert.Equal(t, "r", field(err))
+	_, err = c.Uploads.Resume(ctx, "s", ra, 0, nil)
+	assert.Equal(t, "size", field(err))
+	_, err = c.Uploads.Resume(ctx, "s", ra, 3, &adaptive.UploadOptions{Concurrency: -2})
+	assert.Equal(t, "UploadOptions.Concurrency", field(err))
+	assert.Empty(t, srv.Requests())
+
+	_, err = c.Uploads.Resume(ctx, "unknown", ra, 3, nil)
+	assert.ErrorIs(t, err, adaptive.ErrNotFound)
+
+	// A part size unlike the original's is caught from the session's
+	// declared part count.
+	sess, err := c.Uploads.Init(ctx, adaptive.UploadInitRequest{TotalPartsCount: 3})
+	require.NoError(t, err)
+	_, err = c.Uploads.Resume(ctx, sess.SessionID, bytes.NewReader(make([]byte, 12*mib)), 12*mib, &adaptive.UploadOptions{PartSize: 6 * mib})
+	assert.Equal(t, "UploadOptions.PartSize", field(err))
+}
+
+func TestUploadReaderShorterOrLongerThanSize(t *testing.T) {
+	data := uploadData(6 * mib)
+	cases := []struct {
+		name string
+		r    io.Reader
+		size int64
+		want string
+	}{
+		{"short, in the last part", plainReader{bytes.NewReader(data)}, 6*mib + 10, "short of its size"},
+		{"short, in the first part", plainReader{bytes.NewReader(data[:100])}, 6 * mib, "short of its size"},
+		{"long", plainReader{bytes.NewReader(data)}, 6*mib - 1, "more than its size"},
+		{"ReaderAt shorter than it claims", io.NewSectionReader(bytes.NewReader(data), 0, 6*mib+1), 0, "short of its size"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := adaptivetest.NewServer()
+			defer srv.Close()
+			var id string
+			_, err := srv.Client().Uploads.Upload(context.Background(), tc.r, &adaptive.UploadOptions{Size: tc.size, OnSession: func(s string) { id = s }})
+			var ue *adaptive.UploadError
+			require.ErrorAs(t, err, &ue)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.True(t, ue.Aborted)
+			assert.False(t, srv.SessionExists(id), "the session was aborted")
+		})
+	}
+}
+
+func TestUploadResendsAGapFromAReaderAtOnly(t *testing.T) {
+	data := uploadData(11 * mib)
+
+	srv := adaptivetest.NewServer()
+	defer srv.Close()
+	srv.LosePart(2)
+	res, err := srv.Client().Uploads.Upload(context.Background(), bytes.NewReader(data), nil)
+	require.NoError(t, err)
+	got, ok := srv.UploadedBytes(res.SessionID)
+	require.True(t, ok)
+	assert.True(t, bytes.Equal(data, got))
+	assert.Len(t, srv.RequestsTo(adaptivetest.RouteUploadPart), 4, "part 2 was sent again")
+	assert.Len(t, srv.RequestsTo(adaptivetest.RouteUploadStatus), 2)
+
+	srv.LosePart(2)
+	var id string
+	_, err = srv.Client().Uploads.Upload(context.Background(), plainReader{bytes.NewReader(data)}, &adaptive.UploadOptions{Size: int64(len(data)), OnSession: func(s string) { id = s }})
+	var ue *adaptive.UploadError
+	require.ErrorAs(t, err, &ue)
+	assert.Contains(t, err.Error(), "lacks parts [2]")
+	assert.True(t, ue.Aborted)
+	assert.False(t, srv.SessionExists(id))
+}
+
+func TestUploadAbortFailureIsReported(t *testing.T) {
+	srv := adaptivetest.NewServer()
+	defer srv.Close()
+	srv.FailPart(1, 1, 400)
+	srv.FailNext(adaptivetest.RouteUploadAbort, 100, adaptivetest.Fault{Status: 500})
+	_, err := srv.Client(adaptive.WithMaxRetries(1)).Uploads.Upload(context.Background(), bytes.NewReader([]byte("x")), nil)
+	var ue *adaptive.UploadError
+	require.ErrorAs(t, err, &ue)
+	assert.False(t, ue.Aborted)
+	require.Error(t, ue.AbortErr)
+	assert.ErrorIs(t, ue.AbortErr, adaptive.ErrServer)
+	assert.Contains(t, err.Error(), "aborting the session failed")
+	assert.Len(t, srv.RequestsTo(adaptivetest.RouteUploadAbort), 2, "the abort is retried")
+}
+
+func TestUploadProgressCountsAcknowledgedBytes(t *testing.T) {
+	srv := adaptivetest.NewServer()
+	defer srv.Close()
+	data := uploadData(21 * mib)
+	var calls []adaptive.UploadProgress // appended without a lock: the race detector checks the one-goroutine promise
+	res, err := srv.Client().Uploads.Upload(context.Background(), plainReader{bytes.NewReader(data)}, &adaptive.UploadOptions{
+		Size:     int64(len(data)),
+		Progress: func(p adaptive.UploadProgress) { calls = append(calls, p) },
+	})
+	require.NoError(t, err)
+	require.NotEmpty(t, calls)
+	for i := 1; i < len(calls); i++ {
+		assert.GreaterOrEqual(t, calls[i].Bytes, calls[i-1].Bytes)
+	}
+	assert.Equal(t, adaptive.UploadProgress{Bytes: res.Bytes, Total: res.Bytes, Parts: 5, TotalParts: 5}, calls[len(calls)-1], "the final call")
+}
+
+func TestUploadSpoolFileIsRemoved(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("TMPDIR", dir)
+	srv := adaptivetest.NewServer()
+	defer srv.Close()
+	data := uploadData(6 * mib)
+	res, err := srv.Client().Uploads.Upload(context.Background(), plainReader{bytes.NewReader(data)}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 2, res.Parts)
+	left, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, left, "the spool file is removed")
+
+	// Also after a failure.
+	srv.FailPart(1, 1, 400)
+	_, err = srv.Client().Uploads.Upload(context.Background(), plainReader{bytes.NewReader(data)}, nil)
+	require.Error(t, err)
+	left, err = os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, left)
+}
+
+func TestUploadFileFromItsCurrentOffset(t *testing.T) {
+	srv := adaptivetest.NewServer()
+	defer srv.Close()
+	path := filepath.Join(t.TempDir(), "data")
+	require.NoError(t, os.WriteFile(path, []byte("header\nbody"), 0o600))
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	_, err = f.Seek(7, io.SeekStart)
+	require.NoError(t, err)
+	res, err := srv.Client().Uploads.Upload(context.Background(), f, nil)
+	require.NoError(t, err)
+	got, _ := srv.UploadedBytes(res.SessionID)
+	assert.Equal(t, "body", string(got))
+	pos, err := f.Seek(0, io.SeekCurrent)
+	require.NoError(t, err)
+	assert.Equal(t, int64(7), pos, "the file's offset is left alone")
+
+	br := bytes.NewReader([]byte("skip:keep"))
+	_, _ = br.Read(make([]byte, 5))
+	res, err = srv.Client().Uploads.Upload(context.Background(), br, nil)
+	require.NoError(t, err)
+	got, _ = srv.UploadedBytes(res.SessionID)
+	assert.Equal(t, "keep", string(got))
+}
+
+func TestUploadErrorUnwraps(t *testing.T) {
+	cause := fmt.Errorf("part 2: %w", context.DeadlineExceeded)
+	err := error(&adaptive.UploadError{SessionID: "s1", Aborted: true, Err: cause})
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, "adaptive: upload s1 failed: part 2: context deadline exceeded (session aborted)", err.Error())
+	assert.True(t, errors.Is(fmt.Errorf("wrapped: %w", err), context.DeadlineExceeded))
+}
