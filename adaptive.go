@@ -1,4 +1,3 @@
-// Package adaptive: see doc.go for the overview.
 package adaptive
 
 import (

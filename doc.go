@@ -1,0 +1,80 @@
+// Package adaptive is the Go client for the Adaptive REST API: chat
+// completions (plain and streamed), embeddings, feedback and interactions,
+// chunked uploads of large datasets, and streaming downloads.
+//
+// # Configuration
+//
+// NewClient reads ADAPTIVE_BASE_URL, ADAPTIVE_API_KEY and ADAPTIVE_PROJECT;
+// options win over them:
+//
+//	client, err := adaptive.NewClient(
+//		adaptive.WithBaseURL("https://your-adaptive-instance"),
+//		adaptive.WithAPIKey(key),
+//		adaptive.WithProject("support-bot"),
+//	)
+//
+// The same Option values can be passed to any call to override the client's
+// settings for that call (WithTimeout, WithMaxRetries, WithHeader,
+// WithProject, ...). A Client is safe for concurrent use; its API key never
+// appears in errors, logs or formatted values.
+//
+// # Services
+//
+// One service per endpoint group, all on one transport:
+//
+//	resp, err := client.Chat.Create(ctx, adaptive.ChatRequest{Messages: msgs})
+//	stream, err := client.Chat.Stream(ctx, adaptive.ChatRequest{Messages: msgs})
+//	emb, err := client.Embeddings.Create(ctx, adaptive.EmbeddingsRequest{Input: "text"})
+//	out, err := client.Feedback.Outcome(ctx, adaptive.OutcomeRequest{Metric: "resolved", Value: adaptive.MetricBool(true), SessionID: id})
+//	cmp, err := client.Feedback.Comparison(ctx, adaptive.ComparisonRequest{...})
+//	added, err := client.Interactions.Add(ctx, adaptive.InteractionRequest{...})
+//	res, err := client.Uploads.Upload(ctx, file, &adaptive.UploadOptions{Concurrency: 4})
+//	d, err := client.Datasets.Download(ctx, "", "my-dataset", nil)
+//
+// Recipes.Download, Artifacts.Download and Images.Get return the same
+// *Download as Datasets.Download. Client.Do calls any route the SDK does not
+// wrap yet, with the same auth, retries and errors.
+//
+// # Streaming
+//
+// A ChatStream is read with Next, Current, Err and Close, or with the All
+// iterator:
+//
+//	defer stream.Close()
+//	for chunk, err := range stream.All() {
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Print(chunk.Choices[0].Delta.Content)
+//	}
+//
+// A stream ends cleanly only at data: [DONE]; a cut connection is an error
+// wrapping io.ErrUnexpectedEOF, and an error event is an *APIError. Metadata
+// events (TTFT, TotalRequestDuration) are kept on the stream, not yielded as
+// chunks. ChatAccumulator folds chunks into the ChatResponse a plain call
+// would give.
+//
+// # Uploads
+//
+// Uploads.Upload splits any io.Reader into parts (5 to 100 MiB, at most
+// 10,000), sends them concurrently with bounded memory (no part buffer at all
+// for files), verifies with the server that every part arrived, and returns
+// the session id with the SHA-256 of what was sent. On failure the session is
+// aborted, or kept with KeepOnError for Uploads.Resume.
+//
+// # Errors and retries
+//
+// A non-2xx answer is an *APIError (status, message, request id); errors.Is
+// matches it against ErrNotFound, ErrUnauthorized, ErrRateLimited and
+// ErrServer. Bad input is a *ValidationError, returned before anything is
+// sent. Calls are retried (2 retries by default) on 408, 409, 429, 5xx except
+// 501 and connection failures, honouring Retry-After and retry-after-ms, with
+// exponential backoff and jitter otherwise; a call that may already have
+// reached the server is retried only when it is idempotent, so feedback is
+// never recorded twice.
+//
+// # Testing
+//
+// Package adaptivetest runs a fake Adaptive server in-process, with fault
+// injection, for tests that need no real instance.
+package adaptive
