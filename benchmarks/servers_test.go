@@ -1,9 +1,12 @@
 package benchmarks
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
+
+	"github.com/adaptive-go/adaptive"
 )
 
 // recorded returns the recorded stream, generated once per process.
@@ -29,4 +32,20 @@ func completionServer(tb testing.TB) *httptest.Server {
 	srv := httptest.NewServer(ServeBytes("application/json", []byte(completionBody)))
 	tb.Cleanup(srv.Close)
 	return srv
+}
+
+// freshHTTPClient is a client with its own transport, as each SDK client
+// has, so that no side reuses another's connections.
+func freshHTTPClient() *http.Client {
+	return &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+}
+
+// newSDK returns an SDK client for the loopback server at url, with the
+// default retry and timeout settings.
+func newSDK(tb testing.TB, url string) *adaptive.Client {
+	c, err := adaptive.NewClient(adaptive.WithBaseURL(url), adaptive.WithAPIKey("k"), adaptive.WithProject("demo"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
 }

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Runs the benchmarks side by side (SDK, raw baseline, peers), prints the
+# table of ratios against the targets of the benchmarks issue, and writes
+# RESULTS.md. Each round runs every benchmark once, and rounds alternate, so
+# that drift on a busy machine hits all sides alike; the ratio table uses the
+# median of the rounds, and benchstat summarises their spread.
+#
+#   bash benchmarks/run.sh               # 6 rounds
+#   COUNT=10 bash benchmarks/run.sh      # more rounds
+#   BENCH='Stream' bash benchmarks/run.sh  # a subset (RESULTS.md is still written)
+set -euo pipefail
+cd "$(dirname "$0")"
+export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
+
+COUNT="${COUNT:-6}"
+BENCH="${BENCH:-.}"
+# Small benchmarks run for a time; the 256 MiB ones a fixed number of times.
+SMALL_TIME="${SMALL_TIME:-1s}"
+BIG_TIMES="${BIG_TIMES:-2x}"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+raw="$work/bench.txt"
+
+echo "== building the benchmark binary" >&2
+go test -c -o "$work/bench.test" .
+
+start=$(date +%s)
+for i in $(seq 1 "$COUNT"); do
+  echo "== round $i of $COUNT" >&2
+  "$work/bench.test" -test.run '^$' -test.bench "^Benchmark(Stream|Request)\$/$BENCH" \
+    -test.benchtime "$SMALL_TIME" | tee -a "$raw" | grep '^Benchmark' >&2 || true
+  "$work/bench.test" -test.run '^$' -test.bench "^Benchmark(Upload|UploadLatency|Download)\$/$BENCH" \
+    -test.benchtime "$BIG_TIMES" | tee -a "$raw" | grep '^Benchmark' >&2 || true
+done
+elapsed=$(( $(date +%s) - start ))
+
+if ! grep -q '^Benchmark' "$raw"; then
+  echo "run.sh: no benchmark ran" >&2
+  cat "$raw" >&2
+  exit 1
+fi
+
+table="$(go run ./cmd/ratios "$raw")"
+stats="$(go tool benchstat "$raw")"
+echo
+echo "$table"
+
+cpu="$(grep -m1 '^cpu:' "$raw" | sed 's/^cpu: *//; s/ *$//')"
+model="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: *//' || true)"
+{
+  echo "# Benchmark results"
+  echo
+  echo "Written by \`bash benchmarks/run.sh\`; do not edit by hand."
+  echo
+  echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "- Go: $(go env GOVERSION) $(go env GOOS)/$(go env GOARCH)"
+  echo "- Machine: $(nproc) cores, ${cpu:-unknown CPU}${model:+ (/proc/cpuinfo: $model)}"
+  echo "- Rounds: $COUNT (each benchmark once per round; small ones for $SMALL_TIME, 256 MiB ones $BIG_TIMES), $elapsed s in all"
+  echo
+  echo "Values are medians over the rounds. Ratios are SDK / other for time and"
+  echo "allocations (lower is better); \"throughput\" rows are other / SDK time,"
+  echo "so higher is better; peak heap is MiB above the heap before the loop."
+  echo
+  echo "## SDK against the baselines and peers"
+  echo
+  echo "$table"
+  echo
+  echo "## benchstat"
+  echo
+  echo '```'
+  echo "$stats"
+  echo '```'
+} > RESULTS.md
+echo >&2
+echo "wrote benchmarks/RESULTS.md" >&2
