@@ -1,0 +1,333 @@
+package adaptive
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	sse "github.com/tmaxmax/go-sse"
+
+	"github.com/adaptive-go/adaptive/internal/transport"
+)
+
+// ErrStreamIdle is the cause of a stream ended by WithStreamIdleTimeout:
+// no event arrived for the configured time while Next was waiting. It
+// wraps context.DeadlineExceeded.
+var ErrStreamIdle = fmt.Errorf("adaptive: no event within the stream idle timeout set by WithStreamIdleTimeout: %w", context.DeadlineExceeded)
+
+// errStreamClosed cancels the request of a stream closed by its caller, so
+// that a read in progress in another goroutine ends without an error.
+var errStreamClosed = errors.New("adaptive: stream closed")
+
+// Stream is a stream of server-sent events decoded into values of type T,
+// read one at a time:
+//
+//	defer stream.Close()
+//	for stream.Next() {
+//		v := stream.Current()
+//		...
+//	}
+//	if err := stream.Err(); err != nil { ... }
+//
+// or with a range loop over All. The stream ends cleanly at "data: [DONE]",
+// or, when the body ends without it, after a value or metadata event that
+// carried a finish_reason. Otherwise it ends with an error: a body cut
+// short (wrapping io.ErrUnexpectedEOF), an error sent by the server (an
+// *APIError), a malformed event (naming its position), an event larger
+// than WithMaxEventSize, a cancelled context, or ErrStreamIdle.
+//
+// Metadata events of the Adaptive server (JSON objects with keys such as
+// TTFT, finish_reason or TotalRequestDuration instead of a value) are not
+// values: they are kept, and exposed by Metadata, TTFT and
+// TotalRequestDuration.
+//
+// Close may be called from any goroutine, also while Next is waiting: it
+// releases the connection at once and Next returns false with no error.
+// The other methods must be called from the goroutine that reads the
+// stream.
+type Stream[T any] struct {
+	mu sync.Mutex // held by Next and Close: Close waits for a Next to return
+
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	resp   *http.Response
+	desc   string // "POST <url>", for errors
+	next   func() (sse.Event, error, bool)
+	stop   func()
+	dec    eventDecoder[T]
+
+	maxEvent int
+	idle     time.Duration
+	timer    *time.Timer
+
+	buf      []byte // the data of the current event, reused
+	cur      T
+	err      error
+	done     bool // no more values: the end, an error or Close
+	finished bool // a finish_reason was seen: the answer is complete
+	events   int  // events read so far, for positions in errors
+	meta     []json.RawMessage
+}
+
+// eventKind says what one data event of a stream held.
+type eventKind uint8
+
+const (
+	eventValue  eventKind = 1 << iota // a value, stored in dst
+	eventMeta                         // a metadata object, kept aside
+	eventError                        // an {"error": ...} payload
+	eventFinish                       // with value or meta: a finish_reason
+)
+
+// An eventDecoder decodes the data of one event, storing a value in dst
+// (and leaving dst alone otherwise), and says what the event was.
+type eventDecoder[T any] interface {
+	decode(data []byte, dst *T) (eventKind, error)
+}
+
+// open sends r (a streamed request) and starts reading the answer's events.
+// A non-2xx answer is returned as the *APIError of send.
+func (s *Stream[T]) open(ctx context.Context, c *Client, cfg *config, r *transport.Request, dec eventDecoder[T]) error {
+	// The stream's own context lets Close and the idle timer abort a read
+	// in progress, which closes the connection at once.
+	sctx, cancel := context.WithCancelCause(ctx)
+	resp, err := c.send(sctx, cfg, r)
+	if err != nil {
+		cancel(nil)
+		return err
+	}
+	s.ctx, s.cancel, s.resp, s.dec = sctx, cancel, resp, dec
+	s.desc = r.Method + " " + r.Path
+	if resp.Request != nil {
+		s.desc = resp.Request.Method + " " + redactURL(resp.Request.URL)
+	}
+	s.maxEvent = cfg.maxEventSize
+	if s.maxEvent <= 0 {
+		s.maxEvent = DefaultMaxEventSize
+	}
+	// iter.Pull2 runs the parser as a coroutine: no goroutine handoff per
+	// event, and stop ends it without leaving anything behind.
+	s.next, s.stop = iter.Pull2(sse.Read(resp.Body, &sse.ReadConfig{MaxEventSize: s.maxEvent}))
+	if cfg.streamIdleTimeout > 0 {
+		s.idle = cfg.streamIdleTimeout
+		s.timer = time.AfterFunc(s.idle, func() { cancel(ErrStreamIdle) })
+		s.timer.Stop()
+	}
+	return nil
+}
+
+// Next reads the next value and reports whether there is one. It returns
+// false at the end of the stream, after an error (see Err), and after
+// Close.
+func (s *Stream[T]) Next() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done || s.next == nil {
+		return false
+	}
+	if s.timer != nil {
+		// The idle timer runs only while waiting for the server, not while
+		// the caller works on a value.
+		s.timer.Reset(s.idle)
+		defer s.timer.Stop()
+	}
+	for {
+		ev, err, ok := s.next()
+		if !ok {
+			s.finish(s.endError())
+			return false
+		}
+		if err != nil {
+			s.finish(s.readError(err))
+			return false
+		}
+		s.events++
+		switch {
+		case ev.Data == "":
+			// A block with only "event:" or "id:" lines carries nothing.
+			continue
+		case ev.Type == "error":
+			s.finish(s.apiError(ev.Data))
+			return false
+		case isDone(ev.Data):
+			s.finish(nil)
+			return false
+		}
+		s.buf = append(s.buf[:0], ev.Data...)
+		kind, err := s.dec.decode(s.buf, &s.cur)
+		if err != nil {
+			s.finish(fmt.Errorf("adaptive: %s: stream event %d is malformed JSON: %w (data starts %q)", s.desc, s.events, err, preview(s.buf)))
+			return false
+		}
+		if kind&eventFinish != 0 {
+			s.finished = true
+		}
+		switch {
+		case kind&eventError != 0:
+			s.finish(s.apiError(ev.Data))
+			return false
+		case kind&eventMeta != 0:
+			s.meta = append(s.meta, json.RawMessage(ev.Data))
+			continue
+		}
+		return true
+	}
+}
+
+func isDone(data string) bool {
+	return len(data) <= 16 && strings.TrimSpace(data) == "[DONE]"
+}
+
+// Current returns the value read by the last successful Next.
+func (s *Stream[T]) Current() T { return s.cur }
+
+// Err returns the error that ended the stream, or nil when it ended
+// cleanly, was closed, or is still going.
+func (s *Stream[T]) Err() error { return s.err }
+
+// Close ends the stream and releases its connection; Next then returns
+// false. It may be called more than once and from any goroutine, and it
+// always returns nil.
+func (s *Stream[T]) Close() error {
+	if s.cancel == nil {
+		return nil
+	}
+	// Cancel first: a Next waiting for the network in another goroutine
+	// returns at once, and releases the lock.
+	s.cancel(errStreamClosed)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.done {
+		s.done = true
+		s.release()
+	}
+	return nil
+}
+
+// All returns an iterator over the remaining values. An error ends the
+// iteration as its last pair, with the zero T. The stream is closed when
+// the loop ends, also when it breaks early.
+func (s *Stream[T]) All() iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		defer s.Close()
+		for s.Next() {
+			if !yield(s.cur, nil) {
+				return
+			}
+		}
+		if s.err != nil {
+			var zero T
+			yield(zero, s.err)
+		}
+	}
+}
+
+// Metadata returns the metadata events received so far, in order, as the
+// JSON objects the server sent.
+func (s *Stream[T]) Metadata() []json.RawMessage { return s.meta }
+
+// TTFT returns the time to first token that the server reported in a
+// metadata event (its "TTFT" key, in milliseconds), and whether it
+// reported one so far.
+func (s *Stream[T]) TTFT() (time.Duration, bool) { return s.metaMillis("TTFT") }
+
+// TotalRequestDuration returns the duration of the whole request that the
+// server reported in a metadata event (its "TotalRequestDuration" key, in
+// milliseconds), and whether it reported one so far.
+func (s *Stream[T]) TotalRequestDuration() (time.Duration, bool) {
+	return s.metaMillis("TotalRequestDuration")
+}
+
+// metaMillis finds the last metadata event with a number under key and
+// returns it as a duration in milliseconds.
+func (s *Stream[T]) metaMillis(key string) (time.Duration, bool) {
+	for i := len(s.meta) - 1; i >= 0; i-- {
+		var m map[string]json.RawMessage
+		if json.Unmarshal(s.meta[i], &m) != nil {
+			continue
+		}
+		var ms float64
+		if raw, ok := m[key]; ok && json.Unmarshal(raw, &ms) == nil {
+			return time.Duration(ms * float64(time.Millisecond)), true
+		}
+	}
+	return 0, false
+}
+
+// finish ends the stream with err (nil for a clean end) and releases it.
+func (s *Stream[T]) finish(err error) {
+	s.err = err
+	s.done = true
+	s.release()
+}
+
+// release stops the parser, closes the body and cancels the request, which
+// frees the connection (and the parser's coroutine) at once.
+func (s *Stream[T]) release() {
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	s.stop()
+	_ = s.resp.Body.Close()
+	s.cancel(nil)
+}
+
+// endError is the error of a body that ended without a reader error: none
+// when the answer said it was complete, else a truncated answer.
+func (s *Stream[T]) endError() error {
+	if s.finished {
+		return nil
+	}
+	return fmt.Errorf("adaptive: %s: the stream ended after %d events without [DONE] or a finish_reason: %w", s.desc, s.events, io.ErrUnexpectedEOF)
+}
+
+// readError describes a failure to read the next event.
+func (s *Stream[T]) readError(err error) error {
+	if s.ctx.Err() != nil {
+		switch cause := context.Cause(s.ctx); {
+		case errors.Is(cause, errStreamClosed):
+			return nil
+		case errors.Is(cause, ErrStreamIdle):
+			return fmt.Errorf("adaptive: %s: no event for %v after event %d: %w", s.desc, s.idle, s.events, ErrStreamIdle)
+		case cause != s.ctx.Err():
+			return fmt.Errorf("adaptive: %s: stream after event %d: %w (%w)", s.desc, s.events, s.ctx.Err(), cause)
+		default:
+			return fmt.Errorf("adaptive: %s: stream after event %d: %w", s.desc, s.events, s.ctx.Err())
+		}
+	}
+	if errors.Is(err, bufio.ErrTooLong) {
+		return fmt.Errorf("adaptive: %s: stream event %d is larger than the %d-byte limit (raise it with adaptive.WithMaxEventSize): %w", s.desc, s.events+1, s.maxEvent, err)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("adaptive: %s: the stream was cut after %d events, before [DONE]: %w", s.desc, s.events, err)
+	}
+	return fmt.Errorf("adaptive: %s: reading stream event %d: %w", s.desc, s.events+1, err)
+}
+
+// apiError is the *APIError of an error the server sent inside the
+// stream, as an "error" event or an {"error": ...} payload.
+func (s *Stream[T]) apiError(data string) *APIError {
+	body := []byte(data)
+	if len(body) > maxErrorBody {
+		body = body[:maxErrorBody]
+	}
+	e := &APIError{
+		StatusCode: s.resp.StatusCode,
+		Message:    errorMessage(body),
+		RequestID:  requestID(s.resp.Header),
+		Body:       body,
+	}
+	if req := s.resp.Request; req != nil {
+		e.Method = req.Method
+		e.URL = redactURL(req.URL)
+	}
+	return e
+}
