@@ -24,11 +24,10 @@ const mib = 1 << 20
 
 // uploadData returns n reproducible pseudo-random bytes.
 func uploadData(n int) []byte {
-	r := rand.New(rand.NewPCG(uint64(n), 7))
+	var seed [32]byte
+	seed[0], seed[1], seed[2] = byte(n), byte(n>>8), byte(n>>16)
 	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(r.Uint32())
-	}
+	_, _ = rand.NewChaCha8(seed).Read(b)
 	return b
 }
 

@@ -1,0 +1,92 @@
+package adaptive
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// partSink is a minimal upload server that accepts any part and answers
+// status with no part information.
+func partSink(t *testing.T) *Client {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		switch r.URL.Path {
+		case pathUploadInit:
+			_, _ = io.WriteString(w, `{"session_id":"s1"}`)
+		default:
+			_, _ = io.WriteString(w, `{}`)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c, err := NewClient(WithBaseURL(srv.URL), WithAPIKey("k"))
+	require.NoError(t, err)
+	return c
+}
+
+// watchBuffers records the sizes of the part buffers allocated while it is
+// in place.
+func watchBuffers(t *testing.T) func() []int64 {
+	var mu sync.Mutex
+	var sizes []int64
+	orig := newPartBuffer
+	newPartBuffer = func(n int64) []byte {
+		mu.Lock()
+		sizes = append(sizes, n)
+		mu.Unlock()
+		return orig(n)
+	}
+	t.Cleanup(func() { newPartBuffer = orig })
+	return func() []int64 {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]int64(nil), sizes...)
+	}
+}
+
+type plain struct{ io.Reader }
+
+func TestSmallStreamUploadAllocatesOnlyItsSize(t *testing.T) {
+	sizes := watchBuffers(t)
+	c := partSink(t)
+	data := bytes.Repeat([]byte("x"), 10<<10)
+	_, err := c.Uploads.Upload(context.Background(), plain{bytes.NewReader(data)}, &UploadOptions{Size: int64(len(data))})
+	require.NoError(t, err)
+	assert.Equal(t, []int64{10 << 10}, sizes(), "one buffer of 10 KiB, not of the 5 MiB part size")
+}
+
+func TestStreamUploadUsesAtMostConcurrencyPlusOneBuffers(t *testing.T) {
+	sizes := watchBuffers(t)
+	c := partSink(t)
+	const size = 8*5<<20 + 3
+	_, err := c.Uploads.Upload(context.Background(), plain{io.LimitReader(zeros{}, size)}, &UploadOptions{Size: size, Concurrency: 2})
+	require.NoError(t, err)
+	got := sizes()
+	assert.LessOrEqual(t, len(got), 3, "at most Concurrency+1 buffers for 9 parts")
+	for _, n := range got {
+		assert.Equal(t, int64(5<<20), n)
+	}
+}
+
+func TestReaderAtUploadAllocatesNoPartBuffer(t *testing.T) {
+	sizes := watchBuffers(t)
+	c := partSink(t)
+	_, err := c.Uploads.Upload(context.Background(), bytes.NewReader(make([]byte, 11<<20)), nil)
+	require.NoError(t, err)
+	assert.Empty(t, sizes())
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
