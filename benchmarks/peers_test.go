@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net/http"
 
 	openai "github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
@@ -12,65 +11,103 @@ import (
 )
 
 // The peers are OpenAI-compatible clients pointed at the same loopback
-// handler as the SDK: base URL <server>/api/v1, model "demo/model".
+// handler as the SDK: base URL <server>/api/v1, model "demo/model", default
+// retry settings, each with its own fresh transport like the SDK's client.
+
+const prompt = "Tell me about reinforcement learning from feedback."
 
 func newOpenAIGo(url string) openai.Client {
-	return openai.NewClient(option.WithBaseURL(url+"/api/v1/"), option.WithAPIKey("k"), option.WithMaxRetries(0))
+	return openai.NewClient(
+		option.WithBaseURL(url+"/api/v1/"),
+		option.WithAPIKey("k"),
+		option.WithHTTPClient(freshHTTPClient()),
+	)
 }
 
 func openAIGoParams() openai.ChatCompletionNewParams {
 	return openai.ChatCompletionNewParams{
 		Model:    "demo/model",
-		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Say something long.")},
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage(prompt)},
 	}
 }
 
-// streamOpenAIGo consumes a whole stream through openai-go and returns the
-// number of events it yielded.
-func streamOpenAIGo(ctx context.Context, c openai.Client) (int, error) {
+// streamOpenAIGo consumes a whole stream through openai-go. openai-go
+// yields the metadata events too (as empty chunks); only chunks with
+// choices are counted.
+func streamOpenAIGo(ctx context.Context, c openai.Client) (streamStats, error) {
 	s := c.Chat.Completions.NewStreaming(ctx, openAIGoParams())
 	defer s.Close()
-	n := 0
+	var st streamStats
 	for s.Next() {
-		_ = s.Current()
-		n++
+		ch := s.Current()
+		if len(ch.Choices) > 0 {
+			st.add(ch.Choices[0].Delta.Content)
+		}
 	}
-	return n, s.Err()
+	return st, s.Err()
+}
+
+// createOpenAIGo makes one non-streaming call and returns the answer's
+// content.
+func createOpenAIGo(ctx context.Context, c openai.Client) (string, error) {
+	r, err := c.Chat.Completions.New(ctx, openAIGoParams())
+	if err != nil {
+		return "", err
+	}
+	if len(r.Choices) == 0 {
+		return "", errors.New("openai-go: no choices")
+	}
+	return r.Choices[0].Message.Content, nil
 }
 
 func newGoOpenAI(url string) *goopenai.Client {
 	cfg := goopenai.DefaultConfig("k")
 	cfg.BaseURL = url + "/api/v1"
-	cfg.HTTPClient = &http.Client{}
+	cfg.HTTPClient = freshHTTPClient()
 	return goopenai.NewClientWithConfig(cfg)
 }
 
 func goOpenAIRequest() goopenai.ChatCompletionRequest {
 	return goopenai.ChatCompletionRequest{
 		Model:    "demo/model",
-		Messages: []goopenai.ChatCompletionMessage{{Role: goopenai.ChatMessageRoleUser, Content: "Say something long."}},
+		Messages: []goopenai.ChatCompletionMessage{{Role: goopenai.ChatMessageRoleUser, Content: prompt}},
 	}
 }
 
-// streamGoOpenAI consumes a whole stream through go-openai and returns the
-// number of events it yielded.
-func streamGoOpenAI(ctx context.Context, c *goopenai.Client) (int, error) {
+// streamGoOpenAI consumes a whole stream through go-openai; like
+// openai-go, it yields the metadata events as empty responses.
+func streamGoOpenAI(ctx context.Context, c *goopenai.Client) (streamStats, error) {
 	req := goOpenAIRequest()
 	req.Stream = true
 	s, err := c.CreateChatCompletionStream(ctx, req)
 	if err != nil {
-		return 0, err
+		return streamStats{}, err
 	}
 	defer s.Close()
-	n := 0
+	var st streamStats
 	for {
-		_, err := s.Recv()
+		r, err := s.Recv()
 		if errors.Is(err, io.EOF) {
-			return n, nil
+			return st, nil
 		}
 		if err != nil {
-			return n, err
+			return st, err
 		}
-		n++
+		if len(r.Choices) > 0 {
+			st.add(r.Choices[0].Delta.Content)
+		}
 	}
+}
+
+// createGoOpenAI makes one non-streaming call and returns the answer's
+// content.
+func createGoOpenAI(ctx context.Context, c *goopenai.Client) (string, error) {
+	r, err := c.CreateChatCompletion(ctx, goOpenAIRequest())
+	if err != nil {
+		return "", err
+	}
+	if len(r.Choices) == 0 {
+		return "", errors.New("go-openai: no choices")
+	}
+	return r.Choices[0].Message.Content, nil
 }

@@ -3,6 +3,7 @@ package benchmarks
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 
@@ -12,12 +13,29 @@ import (
 // recorded returns the recorded stream, generated once per process.
 var recorded = sync.OnceValue(func() []byte { return RecordedStream(StreamChunks) })
 
-// streamServer answers every request with the recorded stream, the same
-// bytes each time.
-func streamServer(tb testing.TB) *httptest.Server {
-	srv := httptest.NewServer(ServeBytes("text/event-stream", recorded()))
+// intCreatedPrefix is the path prefix under which the loopback servers
+// answer the whole-second variant of their body (see IntegerCreated).
+const intCreatedPrefix = "/int-created"
+
+// loopbackServer answers every request with body, the same bytes each
+// time, or with IntegerCreated(body) under intCreatedPrefix.
+func loopbackServer(tb testing.TB, contentType string, body []byte) *httptest.Server {
+	exact := ServeBytes(contentType, body)
+	whole := ServeBytes(contentType, IntegerCreated(body))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, intCreatedPrefix+"/") {
+			whole(w, r)
+			return
+		}
+		exact(w, r)
+	}))
 	tb.Cleanup(srv.Close)
 	return srv
+}
+
+// streamServer answers every request with the recorded stream.
+func streamServer(tb testing.TB) *httptest.Server {
+	return loopbackServer(tb, "text/event-stream", recorded())
 }
 
 // completionBody is a realistic non-streamed Adaptive chat completion
@@ -29,9 +47,7 @@ const completionBody = `{"id":"chatcmpl-6a1f0c2b9d3e","created":1764190000.123,"
 
 // completionServer answers every request with completionBody.
 func completionServer(tb testing.TB) *httptest.Server {
-	srv := httptest.NewServer(ServeBytes("application/json", []byte(completionBody)))
-	tb.Cleanup(srv.Close)
-	return srv
+	return loopbackServer(tb, "application/json", []byte(completionBody))
 }
 
 // freshHTTPClient is a client with its own transport, as each SDK client

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/google/uuid"
@@ -74,3 +75,13 @@ func ServeBytes(contentType string, body []byte) http.HandlerFunc {
 		_, _ = w.Write(body)
 	}
 }
+
+// IntegerCreated returns stream with every "created" timestamp cut to
+// whole seconds. go-openai decodes created into an int64 and fails on the
+// fractional seconds Adaptive sends, so it is served this variant, 4 bytes
+// shorter per event.
+func IntegerCreated(stream []byte) []byte {
+	return fractionalCreated.ReplaceAll(stream, []byte(`"created":$1,`))
+}
+
+var fractionalCreated = regexp.MustCompile(`"created":(\d+)\.\d+,`)

@@ -38,6 +38,8 @@ var checks = []Check{
 
 	{Group: "Upload 256 MiB", Metric: "ns/op", SDK: "BenchmarkUpload/sdk-file-c4", Other: "BenchmarkUpload/post", Kind: "speedup", Limit: 0.7, Note: "throughput vs loopback"},
 	{Group: "Upload 256 MiB", Metric: "ns/op", SDK: "BenchmarkUpload/sdk-reader-c4", Other: "BenchmarkUpload/post", Kind: "speedup", Limit: 0.7, Note: "throughput vs loopback"},
+	{Group: "Upload 256 MiB", Metric: "ns/op", SDK: "BenchmarkUpload/sdk-file-c4-leanserver", Other: "BenchmarkUpload/post", Kind: "speedup", Limit: 0.7, Note: "server that only discards, like post's"},
+	{Group: "Upload 256 MiB", Metric: "ns/op", SDK: "BenchmarkUpload/sdk-reader-c4-leanserver", Other: "BenchmarkUpload/post", Kind: "speedup", Limit: 0.7, Note: "server that only discards, like post's"},
 	{Group: "Upload 256 MiB", Metric: PeakHeapUnit, SDK: "BenchmarkUpload/sdk-file-c4", Kind: "max", Limit: fileHeapLimit},
 	{Group: "Upload 256 MiB", Metric: PeakHeapUnit, SDK: "BenchmarkUpload/sdk-reader-c4", Kind: "max", Limit: readerHeapLimit(4)},
 	{Group: "Upload, 20 ms/part", Metric: "ns/op", SDK: "BenchmarkUploadLatency/sdk-file-c4", Other: "BenchmarkUploadLatency/sdk-file-c1", Kind: "speedup", Limit: 3, Note: "c4 vs c1"},
