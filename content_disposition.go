@@ -2,6 +2,7 @@ package adaptive
 
 import (
 	"mime"
+	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -27,21 +28,35 @@ func filenameFromDisposition(header string) string {
 	return safeFilename(params["filename"])
 }
 
-// looseFilename finds filename=value in a header that mime.ParseMediaType
-// rejected, dropping surrounding quotes.
+// looseFilename finds the file name in a header that mime.ParseMediaType
+// rejected: a filename* value in the RFC 5987 UTF-8 form when one decodes, else
+// filename=value without its surrounding quotes.
 func looseFilename(header string) string {
+	var plain string
 	for _, part := range strings.Split(header, ";") {
 		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
-		if !ok || !strings.EqualFold(strings.TrimSpace(k), "filename") {
+		if !ok {
 			continue
 		}
-		v = strings.TrimSpace(v)
-		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-			v = v[1 : len(v)-1]
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		switch {
+		case strings.EqualFold(k, "filename*"):
+			charset, rest, _ := strings.Cut(v, "'")
+			_, encoded, ok := strings.Cut(rest, "'") // skip the language tag
+			if !ok || !strings.EqualFold(charset, "UTF-8") {
+				continue
+			}
+			if name, err := url.PathUnescape(encoded); err == nil {
+				return name
+			}
+		case strings.EqualFold(k, "filename") && plain == "":
+			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+				v = v[1 : len(v)-1]
+			}
+			plain = v
 		}
-		return v
 	}
-	return ""
+	return plain
 }
 
 // safeFilename reduces a name chosen by the server to something safe to

@@ -178,7 +178,9 @@ func (c *Client) download(ctx context.Context, cfg *config, path string, query u
 // A body that ends before Size bytes is an error wrapping
 // io.ErrUnexpectedEOF, never a clean io.EOF. Retries happen only before the
 // body starts: a failure in the middle of the body is returned, not retried.
-// A Download is not safe for concurrent use.
+// The context of the call that returned the Download governs the whole body:
+// cancelling it ends the next Read with the context's error. A Download is
+// not safe for concurrent use.
 type Download struct {
 	// Filename is the file name the server suggests (Content-Disposition,
 	// including the RFC 5987 filename* form), reduced to a bare base name:
@@ -208,7 +210,7 @@ func (d *Download) Read(p []byte) (int, error) {
 		return 0, d.err
 	}
 	if d.closed {
-		return 0, fmt.Errorf("adaptive: %s: read after Close", d.what)
+		return 0, fmt.Errorf("adaptive: %s: %w", d.what, http.ErrBodyReadAfterClose)
 	}
 	n, err := d.body.Read(p)
 	d.n += int64(n)
@@ -228,6 +230,13 @@ func (d *Download) readError(err error) error {
 	case err == io.EOF && !short:
 		return io.EOF
 	case err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF):
+		// The net/http client reports a body shorter than its
+		// Content-Length (or a cut chunked body) as io.ErrUnexpectedEOF
+		// itself; a RoundTripper of the caller's may end it with a plain
+		// io.EOF. Both are the same failure here.
+		if d.Size < 0 {
+			return fmt.Errorf("adaptive: %s: body cut off after %d bytes: %w", d.what, d.n, io.ErrUnexpectedEOF)
+		}
 		return fmt.Errorf("adaptive: %s: body ended after %d of %d bytes: %w", d.what, d.n, d.Size, io.ErrUnexpectedEOF)
 	default:
 		return fmt.Errorf("adaptive: %s: reading the body after %d bytes: %w", d.what, d.n, err)
@@ -287,7 +296,9 @@ func (d *Download) Close() error {
 // It returns the number of bytes saved.
 //
 // On any failure (a short body, a read, write or sync error, a cancelled
-// context) the temporary file is removed and nothing appears under path.
+// context) the temporary file is removed and nothing appears under path: a
+// file already there is left as it was. A path that ends in a separator is a
+// *ValidationError.
 func (d *Download) SaveFile(path string) (n int64, err error) {
 	defer d.Close()
 	dir, base := filepath.Split(path)
@@ -312,8 +323,10 @@ func (d *Download) SaveFile(path string) (n int64, err error) {
 	if err != nil {
 		return n, fmt.Errorf("adaptive: saving %s to %s: %w", d.what, path, err)
 	}
-	if d.Size >= 0 && n != d.Size {
-		return n, fmt.Errorf("adaptive: saving %s to %s: wrote %d of %d bytes: %w", d.what, path, n, d.Size, io.ErrUnexpectedEOF)
+	// WriteTo already fails on a short body; this check keeps the promise
+	// even if that ever changes. d.n counts bytes read before SaveFile too.
+	if d.Size >= 0 && d.n != d.Size {
+		return n, fmt.Errorf("adaptive: saving %s to %s: got %d of %d bytes: %w", d.what, path, d.n, d.Size, io.ErrUnexpectedEOF)
 	}
 	if err = f.Sync(); err != nil {
 		return n, fmt.Errorf("adaptive: saving %s to %s: %w", d.what, path, err)

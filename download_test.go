@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -485,4 +486,142 @@ func TestDownloadTimeoutDoesNotCutTheBody(t *testing.T) {
 
 	d, err := c.Artifacts.Download(context.Background(), dlArtifactID)
 	assert.Equal(t, "abcd", readAll(t, d, err))
+}
+
+// roundTripFunc answers requests without a network.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestDownloadShortBodyCleanEOF covers a body that ends with a plain io.EOF
+// before Content-Length, as a caller's own RoundTripper may deliver it
+// (net/http itself reports io.ErrUnexpectedEOF, covered above): Read,
+// WriteTo and SaveFile all fail with io.ErrUnexpectedEOF.
+func TestDownloadShortBodyCleanEOF(t *testing.T) {
+	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{
+			StatusCode:    http.StatusOK,
+			Header:        http.Header{"Content-Type": {"application/zip"}},
+			ContentLength: 100,
+			Body:          io.NopCloser(strings.NewReader("only 18 bytes here")),
+			Request:       r,
+		}, nil
+	})}
+	c, err := adaptive.NewClient(adaptive.WithBaseURL("http://adaptive.invalid"), adaptive.WithAPIKey("k"), adaptive.WithHTTPClient(hc))
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	d, err := c.Recipes.Download(ctx, "p", "r")
+	require.NoError(t, err)
+	b, err := io.ReadAll(d)
+	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	assert.Equal(t, "only 18 bytes here", string(b))
+	assert.Contains(t, err.Error(), "18 of 100 bytes")
+	require.NoError(t, d.Close())
+
+	d, err = c.Recipes.Download(ctx, "p", "r")
+	require.NoError(t, err)
+	n, err := d.WriteTo(io.Discard)
+	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	assert.Equal(t, int64(18), n)
+	require.NoError(t, d.Close())
+
+	dir := t.TempDir()
+	d, err = c.Recipes.Download(ctx, "p", "r")
+	require.NoError(t, err)
+	_, err = d.SaveFile(filepath.Join(dir, "r.zip"))
+	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	assertOnlyFiles(t, dir)
+}
+
+// TestDownloadCutChunkedBody: with no Content-Length (Size -1), a chunked
+// body cut before its last chunk is still an error, not a clean end.
+func TestDownloadCutChunkedBody(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("first chunk"))
+		rc := http.NewResponseController(w)
+		_ = rc.Flush()
+		conn, _, err := rc.Hijack()
+		if err != nil {
+			panic(http.ErrAbortHandler)
+		}
+		_ = conn.Close()
+	}))
+	defer srv.Close()
+	c, err := adaptive.NewClient(adaptive.WithBaseURL(srv.URL), adaptive.WithAPIKey("k"))
+	require.NoError(t, err)
+
+	d, err := c.Artifacts.Download(context.Background(), dlArtifactID)
+	require.NoError(t, err)
+	defer d.Close()
+	assert.Equal(t, int64(-1), d.Size)
+	var buf bytes.Buffer
+	n, err := d.WriteTo(&buf)
+	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	assert.Equal(t, int64(11), n)
+	assert.Equal(t, "first chunk", buf.String())
+	assert.Contains(t, err.Error(), "cut off after 11 bytes")
+}
+
+func TestSaveFileEmptyBody(t *testing.T) {
+	srv := adaptivetest.NewServer()
+	defer srv.Close()
+	srv.AddArtifact(dlArtifactID, "empty.bin", nil)
+
+	d, err := srv.Client().Artifacts.Download(context.Background(), dlArtifactID)
+	require.NoError(t, err)
+	assert.Equal(t, int64(0), d.Size)
+	dir := t.TempDir()
+	n, err := d.SaveFile(filepath.Join(dir, d.Filename))
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	got, err := os.ReadFile(filepath.Join(dir, "empty.bin"))
+	require.NoError(t, err)
+	assert.Empty(t, got)
+	assertOnlyFiles(t, dir, "empty.bin")
+}
+
+func TestDownloadReadAfterClose(t *testing.T) {
+	w := newDLWire(t)
+	d, err := w.client(t).Artifacts.Download(context.Background(), dlArtifactID)
+	require.NoError(t, err)
+	require.NoError(t, d.Close())
+	_, err = d.Read(make([]byte, 1))
+	require.ErrorIs(t, err, http.ErrBodyReadAfterClose)
+	n, err := d.WriteTo(io.Discard)
+	require.ErrorIs(t, err, http.ErrBodyReadAfterClose)
+	assert.Zero(t, n)
+}
+
+func TestDownloadPerCallOptions(t *testing.T) {
+	w := newDLWire(t)
+	c := w.client(t)
+	ctx := context.Background()
+
+	// A per-call default project replaces the client's.
+	d, err := c.Recipes.Download(ctx, "", "r", adaptive.WithProject("other"))
+	assert.Equal(t, "hello", readAll(t, d, err))
+	path, _ := w.last(t)
+	assert.Equal(t, "/api/v1/projects/other/recipes/r/download", path)
+
+	d, err = c.Datasets.Download(ctx, "", "ds", nil, adaptive.WithProject("other"))
+	assert.Equal(t, "hello", readAll(t, d, err))
+	path, _ = w.last(t)
+	assert.Equal(t, "/api/v1/projects/other/datasets/ds/download", path)
+
+	// Per-call headers reach the server on every kind of download.
+	traces := make(chan string, 1)
+	hdr := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		traces <- r.Header.Get("X-Trace")
+	}))
+	defer hdr.Close()
+	d, err = c.Images.Get(ctx, dlProjectID, "a.png", adaptive.WithBaseURL(hdr.URL), adaptive.WithHeader("X-Trace", "t1"))
+	assert.Equal(t, "", readAll(t, d, err))
+	assert.Equal(t, "t1", <-traces)
+
+	// A bad per-call option is returned before anything is sent.
+	before := w.count()
+	_, err = c.Artifacts.Download(ctx, dlArtifactID, adaptive.WithBaseURL("::not a url"))
+	require.Error(t, err)
+	assert.Equal(t, before, w.count())
 }
