@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -17,8 +18,10 @@ import (
 // cost apart from adaptivetest's: it answers the four upload routes with
 // the same shapes as adaptivetest but discards part bytes without hashing
 // them, as the post baseline's handler does. On two cores, adaptivetest's
-// SHA-256 of every part competes with the client for CPU.
-func leanUploadServer(tb testing.TB) *httptest.Server {
+// SHA-256 of every part competes with the client for CPU. Each part
+// request waits latency before its body is read, as adaptivetest's
+// SetLatency does.
+func leanUploadServer(tb testing.TB, latency time.Duration) *httptest.Server {
 	var (
 		mu       sync.Mutex
 		sessions = map[string]map[int]bool{}
@@ -40,6 +43,13 @@ func leanUploadServer(tb testing.TB) *httptest.Server {
 		writeJSON(w, map[string]any{"session_id": id})
 	})
 	mux.HandleFunc("POST /api/v1/upload/part", func(w http.ResponseWriter, r *http.Request) {
+		if latency > 0 {
+			select {
+			case <-time.After(latency):
+			case <-r.Context().Done():
+				return
+			}
+		}
 		id := r.URL.Query().Get("session_id")
 		n, err := strconv.Atoi(r.URL.Query().Get("part_number"))
 		if err != nil {

@@ -25,6 +25,7 @@ raw="$work/bench.txt"
 echo "== building the benchmark binary" >&2
 go test -c -o "$work/bench.test" .
 
+load_before="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 start=$(date +%s)
 for i in $(seq 1 "$COUNT"); do
   echo "== round $i of $COUNT" >&2
@@ -34,6 +35,7 @@ for i in $(seq 1 "$COUNT"); do
     -test.benchtime "$BIG_TIMES" | tee -a "$raw" | grep '^Benchmark' >&2 || true
 done
 elapsed=$(( $(date +%s) - start ))
+load_after="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 
 if ! grep -q '^Benchmark' "$raw"; then
   echo "run.sh: no benchmark ran" >&2
@@ -57,6 +59,7 @@ model="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: *//' || tr
   echo "- Go: $(go env GOVERSION) $(go env GOOS)/$(go env GOARCH)"
   echo "- Machine: $(nproc) cores, ${cpu:-unknown CPU}${model:+ (/proc/cpuinfo: $model)}"
   echo "- Rounds: $COUNT (each benchmark once per round; small ones for $SMALL_TIME, 256 MiB ones $BIG_TIMES), $elapsed s in all"
+  echo "- Load average (1, 5, 15 min): $load_before before, $load_after after (other work on the machine skews absolute numbers; the sides of a pair run back to back)"
   echo
   echo "Values are medians over the rounds. Ratios are SDK / other for time and"
   echo "allocations (lower is better); \"throughput\" rows are other / SDK time,"

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -97,7 +98,7 @@ func BenchmarkUpload(b *testing.B) {
 		b.Run("sdk-"+kind+"-c4", func(b *testing.B) { sdkUpload(b, client, kind, path, 4) })
 	}
 	// The same uploads to a server that does no more per byte than post's.
-	lean := leanUploadServer(b)
+	lean := leanUploadServer(b, 0)
 	leanClient := newSDK(b, lean.URL)
 	for _, kind := range []string{"file", "reader"} {
 		b.Run("sdk-"+kind+"-c4-leanserver", func(b *testing.B) { sdkUpload(b, leanClient, kind, path, 4) })
@@ -105,7 +106,8 @@ func BenchmarkUpload(b *testing.B) {
 }
 
 // BenchmarkUploadLatency adds 20 ms to every part request and compares one
-// part at a time with four in flight, from a file and from a plain reader.
+// part at a time with four in flight, from a file and from a plain reader,
+// and from a file to the lean server (20 ms too).
 func BenchmarkUploadLatency(b *testing.B) {
 	path := payloadFile(b)
 	srv := uploadServer(b)
@@ -113,7 +115,13 @@ func BenchmarkUploadLatency(b *testing.B) {
 	client := srv.Client()
 	for _, kind := range []string{"file", "reader"} {
 		for _, c := range []int{1, 4} {
-			b.Run("sdk-"+kind+"-c"+string(rune('0'+c)), func(b *testing.B) { sdkUpload(b, client, kind, path, c) })
+			b.Run("sdk-"+kind+"-c"+strconv.Itoa(c), func(b *testing.B) { sdkUpload(b, client, kind, path, c) })
 		}
+	}
+	// The same from a file to the lean server with the same latency.
+	lean := leanUploadServer(b, 20*time.Millisecond)
+	leanClient := newSDK(b, lean.URL)
+	for _, c := range []int{1, 4} {
+		b.Run("sdk-file-c"+strconv.Itoa(c)+"-leanserver", func(b *testing.B) { sdkUpload(b, leanClient, "file", path, c) })
 	}
 }

@@ -44,6 +44,7 @@ var checks = []Check{
 	{Group: "Upload 256 MiB", Metric: PeakHeapUnit, SDK: "BenchmarkUpload/sdk-reader-c4", Kind: "max", Limit: readerHeapLimit(4)},
 	{Group: "Upload, 20 ms/part", Metric: "ns/op", SDK: "BenchmarkUploadLatency/sdk-file-c4", Other: "BenchmarkUploadLatency/sdk-file-c1", Kind: "speedup", Limit: 3, Note: "c4 vs c1"},
 	{Group: "Upload, 20 ms/part", Metric: "ns/op", SDK: "BenchmarkUploadLatency/sdk-reader-c4", Other: "BenchmarkUploadLatency/sdk-reader-c1", Kind: "speedup", Limit: 3, Note: "c4 vs c1"},
+	{Group: "Upload, 20 ms/part", Metric: "ns/op", SDK: "BenchmarkUploadLatency/sdk-file-c4-leanserver", Other: "BenchmarkUploadLatency/sdk-file-c1-leanserver", Kind: "speedup", Limit: 3, Note: "c4 vs c1, server that only discards"},
 	{Group: "Upload, 20 ms/part", Metric: PeakHeapUnit, SDK: "BenchmarkUploadLatency/sdk-file-c1", Kind: "max", Limit: fileHeapLimit},
 	{Group: "Upload, 20 ms/part", Metric: PeakHeapUnit, SDK: "BenchmarkUploadLatency/sdk-file-c4", Kind: "max", Limit: fileHeapLimit},
 	{Group: "Upload, 20 ms/part", Metric: PeakHeapUnit, SDK: "BenchmarkUploadLatency/sdk-reader-c1", Kind: "max", Limit: readerHeapLimit(1)},
