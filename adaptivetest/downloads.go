@@ -54,19 +54,29 @@ const (
 )
 
 // AddDataset registers content as dataset id of project, in format
-// "original" (or "") or "recipe". The download answers it as
-// "<id>.jsonl", application/jsonl. A request for the original format falls
-// back to the recipe format when only that is registered, as the real
-// server does. content is copied.
+// "original" (or "") or "recipe"; any other format panics, as a mistake in
+// the test. The download answers it as "<id>.jsonl", application/jsonl. A
+// request for the original format (the default) falls back to the recipe
+// format when only that is registered, as the real server does. content is
+// copied; registering again replaces it.
 func (s *Server) AddDataset(project, id, format string, content []byte) {
 	s.AddDatasetReader(project, id, format, bytes.NewReader(bytes.Clone(content)), int64(len(content)))
 }
 
 // AddDatasetReader is AddDataset for large content: the server serves the
-// first size bytes of r on every request without copying them first.
+// first size bytes of r on every request (through io.NewSectionReader, so
+// concurrent downloads are fine) without copying them first. A negative
+// size panics.
 func (s *Server) AddDatasetReader(project, id, format string, r io.ReaderAt, size int64) {
-	if format == "" {
+	switch format {
+	case "":
 		format = formatOriginal
+	case formatOriginal, formatRecipe:
+	default:
+		panic("adaptivetest: AddDataset: format " + strconv.Quote(format) + " is not \"original\" or \"recipe\"")
+	}
+	if size < 0 {
+		panic("adaptivetest: AddDatasetReader: negative size")
 	}
 	s.addFile(fileKey{kindDataset, project, id, format}, &file{id + ".jsonl", "application/jsonl", r, size})
 }
@@ -84,8 +94,9 @@ func (s *Server) AddArtifact(id uuid.UUID, filename string, content []byte) {
 }
 
 // AddImage registers content as image filename of project projectID,
-// answered with a Content-Type chosen by the file name's extension.
-// content is copied.
+// answered with a Content-Type chosen by the file name's extension
+// (application/octet-stream when the extension is unknown). content is
+// copied.
 func (s *Server) AddImage(projectID uuid.UUID, filename string, content []byte) {
 	ct := mime.TypeByExtension(path.Ext(filename))
 	if ct == "" {
@@ -96,7 +107,9 @@ func (s *Server) AddImage(projectID uuid.UUID, filename string, content []byte) 
 
 // CutDownloadAfter makes the next download (on any download route) send
 // only its first n bytes, with the full Content-Length, and then drop the
-// connection: a body that ends early.
+// connection: a body that ends early. A body of at most n bytes is sent
+// whole, which still uses up the cut. Use FailNext with a download route
+// for failures before the body (statuses, dropped connections).
 func (s *Server) CutDownloadAfter(n int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

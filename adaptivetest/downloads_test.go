@@ -169,3 +169,53 @@ func TestFakeDownloadChecksAPIKey(t *testing.T) {
 	_, err := srv.Client(adaptive.WithAPIKey("wrong")).Recipes.Download(context.Background(), "", "r")
 	assert.ErrorIs(t, err, adaptive.ErrUnauthorized)
 }
+
+func TestFakeImageContentTypes(t *testing.T) {
+	srv := adaptivetest.NewServer()
+	defer srv.Close()
+	project := uuid.MustParse("1c9e5d8f-3e6b-4d2f-8a4c-8b7e6f5d4c3b")
+	for name, want := range map[string]string{
+		"a.jpg":    "image/jpeg",
+		"a.webp":   "image/webp",
+		"a.GIF":    "image/gif",
+		"a.nope42": "application/octet-stream",
+		"noext":    "application/octet-stream",
+	} {
+		srv.AddImage(project, name, []byte("img"))
+		resp, body := rawGet(t, srv, "/images/"+project.String()+"/"+name)
+		require.Equal(t, http.StatusOK, resp.StatusCode, body)
+		assert.Equal(t, want, resp.Header.Get("Content-Type"), name)
+	}
+}
+
+func TestFakeCutAppliesToAnyDownloadRouteOnce(t *testing.T) {
+	srv := adaptivetest.NewServer()
+	defer srv.Close()
+	artifact := uuid.MustParse("0b8f4c7e-2d5a-4c1e-9f3b-7a6d5e4c3b2a")
+	srv.AddArtifact(artifact, "a.bin", bytes.Repeat([]byte("a"), 1000))
+	c := srv.Client()
+
+	srv.CutDownloadAfter(10)
+	d, err := c.Artifacts.Download(context.Background(), artifact)
+	require.NoError(t, err)
+	n, err := d.WriteTo(io.Discard)
+	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	assert.Equal(t, int64(10), n)
+	require.NoError(t, d.Close())
+
+	d, err = c.Artifacts.Download(context.Background(), artifact)
+	require.NoError(t, err)
+	n, err = d.WriteTo(io.Discard)
+	require.NoError(t, err, "the cut is used up")
+	assert.Equal(t, int64(1000), n)
+	require.NoError(t, d.Close())
+}
+
+func TestFakeAddDatasetRejectsBadInput(t *testing.T) {
+	srv := adaptivetest.NewServer()
+	defer srv.Close()
+	assert.PanicsWithValue(t, `adaptivetest: AddDataset: format "csv" is not "original" or "recipe"`, func() {
+		srv.AddDataset("demo", "ds", "csv", nil)
+	})
+	assert.Panics(t, func() { srv.AddDatasetReader("demo", "ds", "", bytes.NewReader(nil), -1) })
+}
