@@ -38,8 +38,9 @@ func ExampleUploadsService_Resume() {
 	client := srv.Client()
 	ctx := context.Background()
 
-	data := bytes.Repeat([]byte(`{"messages":[],"completion":"ok"}`+"\n"), 400_000) // 13.6 MB: 3 parts
-	srv.FailPart(2, 1, 400)                                                          // the server refuses part 2 once
+	// 13.6 MB: 3 parts, and the server refuses part 2 once.
+	data := bytes.Repeat([]byte(`{"messages":[],"completion":"ok"}`+"\n"), 400_000)
+	srv.FailPart(2, 1, 400)
 
 	_, err := client.Uploads.Upload(ctx, bytes.NewReader(data), &adaptive.UploadOptions{KeepOnError: true})
 	var upErr *adaptive.UploadError

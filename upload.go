@@ -13,7 +13,8 @@ import (
 
 // UploadsService uploads large files in parts: one call per route (Init,
 // UploadPart, Status, Abort), and Upload and Resume, which run a whole
-// upload concurrently with bounded memory (see upload_run.go).
+// upload concurrently with bounded memory, verify it, and abort it on
+// failure.
 type UploadsService struct{ service }
 
 // Upload routes.
