@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/adaptive-go/adaptive/adaptivetest"
 )
@@ -63,19 +64,22 @@ func BenchmarkDownload(b *testing.B) {
 }
 
 // measure runs op b.N times, checks that each run moved size bytes, and
-// reports allocations, throughput and the peak heap of one run: before each
+// reports allocations, throughput, CPU time per run and the peak heap of
+// one run: before each
 // run, with the timer stopped, garbage is collected and the sampler started
 // afresh, so that a run is not charged for the garbage of the one before.
 func measure(b *testing.B, size int64, op func() int64) {
 	b.ReportAllocs()
 	b.SetBytes(size)
-	peak := 0.0
+	peak, cpu := 0.0, time.Duration(0)
 	for b.Loop() {
 		b.StopTimer()
 		hp := StartHeapPeak()
+		start := CPUTime()
 		b.StartTimer()
 		n := op()
 		b.StopTimer()
+		cpu += CPUTime() - start
 		peak = max(peak, hp.Stop())
 		b.StartTimer()
 		if n != size {
@@ -83,4 +87,5 @@ func measure(b *testing.B, size int64, op func() int64) {
 		}
 	}
 	b.ReportMetric(peak, PeakHeapUnit)
+	b.ReportMetric(float64(cpu)/float64(b.N), CPUUnit)
 }

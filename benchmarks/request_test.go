@@ -118,6 +118,7 @@ func BenchmarkRequest(b *testing.B) {
 			ctx := context.Background()
 			b.ReportAllocs()
 			b.SetBytes(int64(len(completionBody)))
+			cpu := CPUTime()
 			for b.Loop() {
 				got, err := create(ctx)
 				if err != nil {
@@ -127,6 +128,7 @@ func BenchmarkRequest(b *testing.B) {
 					b.Fatalf("content %q", got)
 				}
 			}
+			b.ReportMetric(float64(CPUTime()-cpu)/float64(b.N), CPUUnit)
 		})
 	}
 }

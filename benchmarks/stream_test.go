@@ -218,6 +218,7 @@ func BenchmarkStream(b *testing.B) {
 			b.SetBytes(int64(len(recorded())))
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
+			cpu := CPUTime()
 			for b.Loop() {
 				got, err := consume(ctx)
 				if err != nil {
@@ -231,6 +232,7 @@ func BenchmarkStream(b *testing.B) {
 			chunks := float64(b.N) * StreamChunks
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/chunks, "ns/chunk")
 			b.ReportMetric(float64(after.Mallocs-before.Mallocs)/chunks, "allocs/chunk")
+			b.ReportMetric(float64(CPUTime()-cpu)/chunks, "cpu-ns/chunk")
 		})
 	}
 }

@@ -93,3 +93,13 @@ func TestWriteMediansListsEveryBenchmark(t *testing.T) {
 	assert.Contains(t, out, "7000 ns/chunk")
 	assert.Contains(t, out, "| Upload/sdk-file-c4 | 1 |")
 }
+
+func TestInfoRowsHaveNoTarget(t *testing.T) {
+	r := Results{"A": {"cpu-ns/op": {30}}, "B": {"cpu-ns/op": {20}}}
+	rows := Evaluate(r, []Check{{SDK: "A", Other: "B", Metric: "cpu-ns/op", Kind: "info"}})
+	require.Len(t, rows, 1)
+	assert.Equal(t, 1.5, rows[0].Value)
+	var buf bytes.Buffer
+	assert.Equal(t, 0, WriteTable(&buf, rows), "an info row is never a miss")
+	assert.Contains(t, buf.String(), "| 1.50x | (no target) | — |")
+}

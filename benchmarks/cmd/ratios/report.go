@@ -18,7 +18,9 @@ type Check struct {
 	//   "ratio": SDK / Other (lower is better), must be <= Limit;
 	//   "speedup": Other / SDK (higher is better), must be >= Limit;
 	//   "diff": SDK - Other, must be <= Limit;
-	//   "max": the SDK's value itself, must be <= Limit.
+	//   "max": the SDK's value itself, must be <= Limit;
+	//   "info": SDK / Other, shown with no target (CPU time, for reading
+	//   wall-time ratios measured on a busy machine).
 	Kind  string
 	Limit float64
 	Note  string
@@ -56,6 +58,9 @@ func Evaluate(r Results, checks []Check) []Row {
 		case c.Kind == "diff":
 			row.Value = s - o
 			row.OK = row.Value <= c.Limit
+		case c.Kind == "info" && o > 0:
+			row.Value = s / o
+			row.OK = true
 		case c.Kind == "max":
 			row.Value = s
 			row.OK = s <= c.Limit
@@ -75,6 +80,8 @@ func (c Check) target() string {
 		return fmt.Sprintf("≥ %.2fx", c.Limit)
 	case "diff":
 		return fmt.Sprintf("≤ +%g", c.Limit)
+	case "info":
+		return "(no target)"
 	default:
 		return fmt.Sprintf("≤ %g", c.Limit)
 	}
@@ -84,7 +91,7 @@ func (row Row) value() string {
 	switch {
 	case row.Missing:
 		return "missing"
-	case row.Kind == "ratio" || row.Kind == "speedup":
+	case row.Kind == "ratio" || row.Kind == "speedup" || row.Kind == "info":
 		return fmt.Sprintf("%.2fx", row.Value)
 	case row.Kind == "diff":
 		return fmt.Sprintf("%+.1f", row.Value)
@@ -125,6 +132,9 @@ func WriteTable(w io.Writer, rows []Row) int {
 			sv = num(row.SDKValue)
 		}
 		met := "yes"
+		if row.Kind == "info" && !row.Missing {
+			met = "—"
+		}
 		if !row.OK {
 			met = "**no**"
 			missed++
