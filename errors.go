@@ -153,14 +153,20 @@ func errorMessage(body []byte) string {
 			for _, k := range []string{"error", "message", "detail"} {
 				if raw, ok := m[k]; ok {
 					if s := messageOf(raw); s != "" {
-						return s
+						return clip(s)
 					}
 				}
 			}
 		}
 	}
+	return clip(string(body))
+}
+
+// clip makes a message printable in one error line: valid UTF-8, at most
+// about 1 KiB.
+func clip(s string) string {
 	const maxText = 1024
-	s := strings.ToValidUTF8(string(body), "\uFFFD")
+	s = strings.ToValidUTF8(s, "\uFFFD")
 	if len(s) > maxText {
 		s = strings.ToValidUTF8(s[:maxText], "") + "…"
 	}

@@ -63,3 +63,22 @@ func TestUploadDatasetExample(t *testing.T) {
 	assert.Contains(t, out, "Uploaded 13000 bytes in 1 parts to session ")
 	assert.Regexp(t, `SHA-256 [0-9a-f]{64}`, out)
 }
+
+func TestQuickstart(t *testing.T) {
+	out := run(t, "quickstart")
+	for _, want := range []string{
+		"== Chat completion", "answer: You said: What does Adaptive do with feedback?",
+		"== Streamed chat completion", "== Embedding", "16 dimensions",
+		"== Interaction with feedback", "1 feedback(s)", "== Outcome and comparison",
+		"uploaded 100.0%", "19900000 bytes in 4 parts; server state \"complete\", 4 parts received",
+		"19900000 bytes saved to ", "matches the uploaded bytes", "Done.",
+	} {
+		assert.Contains(t, out, want)
+	}
+}
+
+func TestChatStreamExample(t *testing.T) {
+	out := run(t, "chat-stream", "hello", "there")
+	assert.Contains(t, out, "You said: hello there")
+	assert.Regexp(t, `\(\d+ tokens\)`, out)
+}

@@ -1,0 +1,57 @@
+// Command chat-stream streams the answer to a prompt, printing tokens as they
+// arrive.
+//
+//	go run ./examples/chat-stream "Explain reinforcement learning in one paragraph."
+//
+// Ctrl-C stops the stream and releases the connection at once.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/adaptive-go/adaptive"
+	"github.com/adaptive-go/adaptive/examples/internal/demo"
+)
+
+func main() {
+	prompt := strings.Join(os.Args[1:], " ")
+	if prompt == "" {
+		prompt = "Say hello in five words."
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	env, err := demo.Connect(os.Stdout)
+	if err != nil {
+		demo.Fail("connecting", err)
+	}
+	defer env.Close()
+
+	stream, err := env.Client.Chat.Stream(ctx, adaptive.ChatRequest{
+		Messages:      []adaptive.ChatMessage{{Role: adaptive.RoleUser, Content: prompt}},
+		StreamOptions: &adaptive.StreamOptions{IncludeUsage: true},
+	})
+	if err != nil {
+		demo.Fail("starting the stream", err)
+	}
+	defer stream.Close()
+	var tokens int
+	for chunk, err := range stream.All() {
+		if err != nil {
+			demo.Fail("streaming", err)
+		}
+		for _, c := range chunk.Choices {
+			fmt.Print(c.Delta.Content)
+		}
+		if chunk.Usage != nil {
+			tokens = chunk.Usage.TotalTokens
+		}
+	}
+	fmt.Println()
+	if tokens > 0 {
+		fmt.Printf("(%d tokens)\n", tokens)
+	}
+}
