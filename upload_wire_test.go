@@ -138,3 +138,18 @@ func TestUploadStatusDecodesLikelyShapes(t *testing.T) {
 	var st adaptive.UploadStatus
 	assert.Error(t, json.Unmarshal([]byte(`[1]`), &st), "not an object")
 }
+
+func TestResumeSendsEveryPartWhenStatusListsNone(t *testing.T) {
+	c, calls := rawUploadServer(t, `{"state":"pending"}`)
+	data := make([]byte, 6<<20)
+	res, err := c.Uploads.Resume(context.Background(), "s9", bytes.NewReader(data), int64(len(data)), nil)
+	require.NoError(t, err)
+	assert.Equal(t, 2, res.Parts)
+	var parts []string
+	for _, call := range calls() {
+		if call.path == "/api/v1/upload/part" {
+			parts = append(parts, call.query)
+		}
+	}
+	assert.ElementsMatch(t, []string{"part_number=1&session_id=s9", "part_number=2&session_id=s9"}, parts)
+}
