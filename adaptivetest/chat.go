@@ -1,7 +1,387 @@
 package adaptivetest
 
-import "net/http"
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
 
-type chatState struct{}
+	"github.com/google/uuid"
+)
 
-func (s *Server) chatRoutes(routes map[string]http.HandlerFunc) {}
+// chatState holds the stream faults set for the next streamed completion.
+// Each is used once; a negative count means unset.
+type chatState struct {
+	cutAfter   int
+	errAfter   int
+	errMessage string
+	stallAfter int
+	armed      bool // any fault set since the last stream
+}
+
+// chatFaults is the set of faults one streamed completion meets.
+type chatFaults struct {
+	cutAfter, errAfter, stallAfter int
+	errMessage                     string
+}
+
+func (s *Server) chatRoutes(routes map[string]http.HandlerFunc) {
+	routes[RouteChat] = s.handleChat
+}
+
+// CutStreamAfter makes the next streamed chat completion send only its
+// first n content chunks and then drop the connection, with no [DONE] and
+// no finish_reason: a stream cut short.
+func (s *Server) CutStreamAfter(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.armChat()
+	s.chat.cutAfter = max(n, 0)
+}
+
+// SendStreamError makes the next streamed chat completion send its first n
+// content chunks, then an "error" event with {"error": message}, and end
+// the answer there.
+func (s *Server) SendStreamError(n int, message string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.armChat()
+	s.chat.errAfter, s.chat.errMessage = max(n, 0), message
+}
+
+// StallStream makes the next streamed chat completion send its first n
+// content chunks and then send nothing more until the client goes away (or
+// the server is closed).
+func (s *Server) StallStream(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.armChat()
+	s.chat.stallAfter = max(n, 0)
+}
+
+// armChat marks the stream faults as set, clearing any left from an
+// earlier arming. The caller holds s.mu.
+func (s *Server) armChat() {
+	if !s.chat.armed {
+		s.chat = chatState{cutAfter: -1, errAfter: -1, stallAfter: -1, armed: true}
+	}
+}
+
+// takeChatFaults returns the faults for a stream, consuming them.
+func (s *Server) takeChatFaults() chatFaults {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.chat.armed {
+		return chatFaults{cutAfter: -1, errAfter: -1, stallAfter: -1}
+	}
+	f := chatFaults{s.chat.cutAfter, s.chat.errAfter, s.chat.stallAfter, s.chat.errMessage}
+	s.chat = chatState{}
+	return f
+}
+
+// ChatReply returns the text the server answers to a conversation whose
+// last user message is prompt: "You said: " and the prompt, or a greeting
+// when the prompt is blank. Choices after the first (with n > 1) are
+// prefixed with "[i] ", i being the choice index. Streamed answers send it
+// one word per chunk.
+func ChatReply(prompt string) string {
+	if strings.TrimSpace(prompt) == "" {
+		return "Hello! How can I help you today?"
+	}
+	return "You said: " + strings.Join(strings.Fields(prompt), " ")
+}
+
+// chatRequest is what the handler needs from a checked request.
+type chatRequest struct {
+	model        string
+	prompt       string // last user message
+	promptTokens int
+	n            int
+	maxTokens    int // 0: no bound
+	stop         []string
+	stream       bool
+	includeUsage bool
+	sessionID    uuid.UUID
+}
+
+// parseChat checks the body the way the real server does (400 for bad
+// JSON, 422 for a wrong shape or missing field) and answers the error
+// itself; it reports whether to go on.
+func parseChat(w http.ResponseWriter, r *http.Request) (chatRequest, bool) {
+	var req chatRequest
+	body, ok := readObject(w, r)
+	if !ok {
+		return req, false
+	}
+	_, err := body.messages("messages", true)
+	if err == nil {
+		req.model, err = body.str("model", true)
+	}
+	if err == nil {
+		req.n, err = body.count("n")
+	}
+	if err == nil {
+		req.maxTokens, err = body.count("max_tokens")
+	}
+	if err == nil {
+		err = body.uuids("session_id", "user")
+	}
+	if err == nil {
+		req.stream, err = optionalBool(body, "stream")
+	}
+	if err == nil {
+		err = body.labels("labels")
+	}
+	if err == nil {
+		err = body.labels("metadata")
+	}
+	if err == nil && body.field("stop") != nil {
+		if json.Unmarshal(body.field("stop"), &req.stop) != nil {
+			err = wrongType("stop", "a sequence of strings", body.field("stop"))
+		}
+	}
+	if err == nil && body.field("stream_options") != nil {
+		var opts object
+		if json.Unmarshal(body.field("stream_options"), &opts) != nil || opts == nil {
+			err = wrongType("stream_options", "a map", body.field("stream_options"))
+		} else {
+			req.includeUsage, err = optionalBool(opts, "include_usage")
+		}
+	}
+	if err != nil {
+		unprocessable(w, err)
+		return req, false
+	}
+	if _, set := body["n"]; set && req.n == 0 {
+		writeError(w, http.StatusBadRequest, "n must be at least 1")
+		return req, false
+	}
+	req.n = max(req.n, 1)
+	var msgs []struct{ Role, Content string }
+	_ = json.Unmarshal(body.field("messages"), &msgs)
+	for _, m := range msgs {
+		req.promptTokens += len(strings.Fields(m.Content))
+		if m.Role == "user" {
+			req.prompt = m.Content
+		}
+	}
+	req.sessionID = uuid.New()
+	if raw := body.field("session_id"); raw != nil {
+		_ = json.Unmarshal(raw, &req.sessionID)
+	}
+	return req, true
+}
+
+// optionalBool returns the optional boolean field name of o (false when
+// absent).
+func optionalBool(o object, name string) (bool, error) {
+	raw := o.field(name)
+	if raw == nil {
+		return false, nil
+	}
+	var b bool
+	if err := json.Unmarshal(raw, &b); err != nil {
+		return false, wrongType(name, "a boolean", raw)
+	}
+	return b, nil
+}
+
+// chatChoice is one choice being answered: its words and how it ends.
+type chatChoice struct {
+	words        []string
+	finishReason string
+	completionID uuid.UUID
+}
+
+// answer computes the choices of req: the reply, cut at a stop sequence or
+// at max_tokens words.
+func (req *chatRequest) answer() []chatChoice {
+	out := make([]chatChoice, req.n)
+	for i := range out {
+		text := ChatReply(req.prompt)
+		if i > 0 {
+			text = fmt.Sprintf("[%d] %s", i, text)
+		}
+		finish := "stop"
+		for _, s := range req.stop {
+			if k := strings.Index(text, s); s != "" && k >= 0 {
+				text = text[:k]
+			}
+		}
+		words := strings.Fields(text)
+		if req.maxTokens > 0 && len(words) > req.maxTokens {
+			words, finish = words[:req.maxTokens], "length"
+		}
+		for k := 1; k < len(words); k++ {
+			words[k] = " " + words[k]
+		}
+		out[i] = chatChoice{words: words, finishReason: finish, completionID: uuid.New()}
+	}
+	return out
+}
+
+// Wire shapes of the answers, written independently of the SDK's types so
+// that the SDK's decoding is checked against them.
+type (
+	wireUsage struct {
+		PromptTokens     int `json:"prompt_tokens"`
+		CompletionTokens int `json:"completion_tokens"`
+		TotalTokens      int `json:"total_tokens"`
+	}
+	wireMessage struct {
+		Role    string `json:"role"`
+		Content string `json:"content"`
+	}
+	wireChoice struct {
+		Index        int         `json:"index"`
+		Message      wireMessage `json:"message"`
+		FinishReason string      `json:"finish_reason"`
+		CompletionID uuid.UUID   `json:"completion_id"`
+		Model        string      `json:"model"`
+	}
+	wireResponse struct {
+		ID        string       `json:"id"`
+		Created   float64      `json:"created"`
+		Choices   []wireChoice `json:"choices"`
+		SessionID uuid.UUID    `json:"session_id"`
+		Usage     wireUsage    `json:"usage"`
+	}
+	wireDelta struct {
+		Role    string `json:"role,omitempty"`
+		Content string `json:"content"`
+	}
+	wireChunkChoice struct {
+		Index        int       `json:"index"`
+		Delta        wireDelta `json:"delta"`
+		CompletionID uuid.UUID `json:"completion_id"`
+	}
+	wireChunk struct {
+		ID        string            `json:"id"`
+		Created   float64           `json:"created"`
+		SessionID uuid.UUID         `json:"session_id"`
+		Choices   []wireChunkChoice `json:"choices"`
+		Usage     *wireUsage        `json:"usage,omitempty"`
+	}
+)
+
+func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	req, ok := parseChat(w, r)
+	if !ok {
+		return
+	}
+	choices := req.answer()
+	id := "chatcmpl-" + strings.ReplaceAll(uuid.NewString(), "-", "")[:16]
+	created := float64(start.UnixMilli()) / 1000
+	usage := wireUsage{PromptTokens: req.promptTokens}
+	for _, c := range choices {
+		usage.CompletionTokens += len(c.words)
+	}
+	usage.TotalTokens = usage.PromptTokens + usage.CompletionTokens
+	if !req.stream {
+		resp := wireResponse{ID: id, Created: created, SessionID: req.sessionID, Usage: usage}
+		for i, c := range choices {
+			resp.Choices = append(resp.Choices, wireChoice{Index: i, Message: wireMessage{"assistant", strings.Join(c.words, "")},
+				FinishReason: c.finishReason, CompletionID: c.completionID, Model: req.model})
+		}
+		writeJSON(w, http.StatusOK, resp)
+		return
+	}
+	s.streamChat(w, r, req, choices, chatStreamHeader{id, created, req.sessionID}, usage, start)
+}
+
+type chatStreamHeader struct {
+	id        string
+	created   float64
+	sessionID uuid.UUID
+}
+
+// streamChat sends the choices as server-sent events: one word of one
+// choice per chunk (choices interleaved), a TTFT metadata event after the
+// first chunk, a keep-alive comment, a finish_reason metadata event per
+// choice, the usage chunk when asked for, TotalRequestDuration, and
+// [DONE]. Each event goes out in two writes, flushed, so that clients meet
+// events split across reads.
+func (s *Server) streamChat(w http.ResponseWriter, r *http.Request, req chatRequest, choices []chatChoice, h chatStreamHeader, usage wireUsage, start time.Time) {
+	faults := s.takeChatFaults()
+	rc := http.NewResponseController(w)
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("X-Request-Id", newRequestID())
+	w.WriteHeader(http.StatusOK)
+	failed := false
+	send := func(event string) {
+		if failed {
+			return
+		}
+		half := len(event) / 2
+		for _, part := range []string{event[:half], event[half:]} {
+			if _, err := w.Write([]byte(part)); err != nil || rc.Flush() != nil {
+				failed = true // the client went away
+				return
+			}
+		}
+	}
+	data := func(v any) {
+		b, _ := json.Marshal(v)
+		send("data: " + string(b) + "\n\n")
+	}
+
+	sent := 0
+	// fault reports whether a fault ends the stream now, after sent chunks.
+	fault := func() bool {
+		switch sent {
+		case faults.cutAfter:
+			dropConnection(w)
+			return true
+		case faults.errAfter:
+			b, _ := json.Marshal(map[string]string{"error": faults.errMessage})
+			send("event: error\ndata: " + string(b) + "\n\n")
+			return true
+		case faults.stallAfter:
+			<-r.Context().Done()
+			return true
+		}
+		return false
+	}
+	for k := 0; ; k++ {
+		progressed := false
+		for i, c := range choices {
+			if k >= len(c.words) {
+				continue
+			}
+			progressed = true
+			if fault() {
+				return
+			}
+			delta := wireDelta{Content: c.words[k]}
+			if k == 0 {
+				delta.Role = "assistant"
+			}
+			data(wireChunk{ID: h.id, Created: h.created, SessionID: h.sessionID,
+				Choices: []wireChunkChoice{{Index: i, Delta: delta, CompletionID: c.completionID}}})
+			sent++
+			if sent == 1 {
+				data(map[string]float64{"TTFT": float64(time.Since(start).Microseconds()) / 1000})
+			}
+			if sent == 3 {
+				send(": keep-alive\n\n")
+			}
+		}
+		if !progressed || failed {
+			break
+		}
+	}
+	if fault() {
+		return
+	}
+	for i, c := range choices {
+		data(map[string]any{"finish_reason": c.finishReason, "index": i, "completion_id": c.completionID})
+	}
+	if req.includeUsage {
+		data(wireChunk{ID: h.id, Created: h.created, SessionID: h.sessionID, Choices: []wireChunkChoice{}, Usage: &usage})
+	}
+	data(map[string]float64{"TotalRequestDuration": float64(time.Since(start).Microseconds()) / 1000})
+	send("data: [DONE]\n\n")
+}
