@@ -190,8 +190,8 @@ func (s *UploadsService) Upload(ctx context.Context, r io.Reader, o *UploadOptio
 // server which parts it holds and sends only the others. It calls
 // POST /api/v1/upload/status, POST /api/v1/upload/part for each missing
 // part, and POST /api/v1/upload/status again to verify. When the server's
-// status lists no part numbers, every part is sent again (a part sent twice
-// replaces the first). opts.PartSize must be the one of the original upload
+// status lists no part numbers (and does not count all of them received),
+// every part is sent again: a part sent twice replaces the first. opts.PartSize must be the one of the original upload
 // (0 if it was 0); ContentType, Metadata and OnSession are not used. The
 // result's SHA256 covers all of r.
 //
@@ -227,13 +227,16 @@ func (s *UploadsService) Resume(ctx context.Context, sessionID string, r io.Read
 	if err != nil {
 		return nil, err
 	}
+	if st.dead() {
+		return nil, fmt.Errorf("adaptive: upload %s cannot be resumed: the server reports it as %q", sessionID, st.State)
+	}
 	if st.TotalParts != 0 && st.TotalParts != parts {
 		return nil, invalid("UploadOptions.PartSize", "the session expects %d parts but %d bytes in parts of %d bytes make %d: give the part size of the original upload", st.TotalParts, size, partSize, parts)
 	}
 	u := &uploadRun{s: s, cfg: cfg, id: sessionID, size: size, partSize: partSize, parts: parts, conc: opts.Concurrency}
 	todo, listed := st.missing(parts)
-	if !listed {
-		todo = allParts(parts)
+	if !listed && st.ReceivedCount != parts {
+		todo = allParts(parts) // no way to tell which parts are missing
 	}
 	held, heldParts := size, parts
 	for _, n := range todo {

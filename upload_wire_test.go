@@ -3,6 +3,7 @@ package adaptive_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -152,4 +153,23 @@ func TestResumeSendsEveryPartWhenStatusListsNone(t *testing.T) {
 		}
 	}
 	assert.ElementsMatch(t, []string{"part_number=1&session_id=s9", "part_number=2&session_id=s9"}, parts)
+}
+
+func TestResumeOfADeadSessionFails(t *testing.T) {
+	c, calls := rawUploadServer(t, `{"state":"aborted"}`)
+	_, err := c.Uploads.Resume(context.Background(), "s9", bytes.NewReader([]byte("x")), 1, nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `"aborted"`)
+	assert.Len(t, calls(), 1, "nothing is sent after the status")
+}
+
+func TestResumeOfACompleteCountSendsNothing(t *testing.T) {
+	c, calls := rawUploadServer(t, `{"received_parts_count":2}`)
+	data := make([]byte, 6<<20)
+	res, err := c.Uploads.Resume(context.Background(), "s9", bytes.NewReader(data), int64(len(data)), nil)
+	require.NoError(t, err)
+	assert.Equal(t, sha256.Sum256(data), res.SHA256)
+	for _, call := range calls() {
+		assert.Equal(t, "/api/v1/upload/status", call.path)
+	}
 }
