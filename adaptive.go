@@ -82,6 +82,8 @@ type config struct {
 	logger            *slog.Logger
 	maxEventSize      int
 	streamIdleTimeout time.Duration
+
+	transport *transport.Settings // derived from the fields above
 }
 
 // Option configures a Client (passed to NewClient) or a single call (passed
@@ -285,6 +287,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if cfg.httpClient == nil {
 		cfg.httpClient = transport.WrapClient(nil)
 	}
+	cfg.transport = cfg.newSettings()
 	c := &Client{cfg: cfg}
 	s := service{client: c}
 	c.Chat = &ChatService{s}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/adaptive-go/adaptive/internal/transport"
 )
@@ -33,10 +34,15 @@ func (c *Client) callConfig(opts []Option) (*config, error) {
 			return nil, err
 		}
 	}
+	cfg.transport = cfg.newSettings()
 	return &cfg, nil
 }
 
-func (cfg *config) settings() *transport.Settings {
+// settings returns the transport's view of cfg, built once per client (or
+// per call with options) rather than on every request.
+func (cfg *config) settings() *transport.Settings { return cfg.transport }
+
+func (cfg *config) newSettings() *transport.Settings {
 	return &transport.Settings{
 		HTTPClient:   cfg.httpClient,
 		BaseURL:      cfg.baseURL,
@@ -102,12 +108,27 @@ func (c *Client) doJSON(ctx context.Context, cfg *config, method, path string, q
 	return decodeJSON(resp, out)
 }
 
+// bodyBuffers recycles the buffers JSON answers are read into: decoding
+// copies what it keeps, so a buffer is free again once Unmarshal returns.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // decodeJSON decodes a JSON answer of at most maxResponseBody bytes.
 func decodeJSON(resp *http.Response, out any) error {
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
-	if err != nil {
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 { // let rare huge answers go to the GC
+			buf.Reset()
+			bodyBuffers.Put(buf)
+		}
+	}()
+	buf.Reset()
+	if n := resp.ContentLength; n > 0 && n <= maxResponseBody {
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxResponseBody+1)); err != nil {
 		return fmt.Errorf("adaptive: reading the answer of %s %s: %w", resp.Request.Method, redactURL(resp.Request.URL), err)
 	}
+	body := buf.Bytes()
 	if len(body) > maxResponseBody {
 		return fmt.Errorf("adaptive: the answer of %s %s exceeds %d bytes", resp.Request.Method, redactURL(resp.Request.URL), maxResponseBody)
 	}
