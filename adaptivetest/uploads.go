@@ -106,13 +106,15 @@ func (s *Server) uploadPart(w http.ResponseWriter, r *http.Request) {
 	u := &s.uploads
 	u.mu.Lock()
 	sess, ok := u.sessions[id]
-	var total int
-	if ok {
+	var total, fault int
+	var drop bool
+	if ok && n >= 1 && n <= sess.totalParts {
+		// Faults are used only by requests that would otherwise succeed.
+		total, fault, drop = sess.totalParts, u.takePartFault(n), u.dropPart[n]
+		delete(u.dropPart, n)
+	} else if ok {
 		total = sess.totalParts
 	}
-	fault := u.takePartFault(n)
-	drop := u.dropPart[n]
-	delete(u.dropPart, n)
 	u.mu.Unlock()
 	switch {
 	case !ok:
