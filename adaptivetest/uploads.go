@@ -2,7 +2,6 @@ package adaptivetest
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -38,11 +37,10 @@ type uploadSession struct {
 }
 
 // storedPart is a received part: its bytes, or with DiscardUploadBytes only
-// its size and hash.
+// its size.
 type storedPart struct {
 	data []byte
 	size int64
-	sum  [sha256.Size]byte
 }
 
 type partFault struct {
@@ -138,13 +136,11 @@ func (s *Server) uploadPart(w http.ResponseWriter, r *http.Request) {
 
 	var p storedPart
 	if u.discarding() {
-		h := sha256.New()
-		size, err := io.Copy(h, io.LimitReader(r.Body, maxPartSize+1))
+		size, err := io.Copy(io.Discard, io.LimitReader(r.Body, maxPartSize+1))
 		if err != nil {
 			return // the client went away
 		}
 		p.size = size
-		h.Sum(p.sum[:0])
 	} else {
 		var buf bytes.Buffer
 		if r.ContentLength > 0 {
@@ -153,7 +149,7 @@ func (s *Server) uploadPart(w http.ResponseWriter, r *http.Request) {
 		if _, err := io.Copy(&buf, io.LimitReader(r.Body, maxPartSize+1)); err != nil {
 			return // the client went away
 		}
-		p.data, p.size, p.sum = buf.Bytes(), int64(buf.Len()), sha256.Sum256(buf.Bytes())
+		p.data, p.size = buf.Bytes(), int64(buf.Len())
 	}
 	if p.size == 0 {
 		writeError(w, http.StatusBadRequest, "empty part")
@@ -273,15 +269,16 @@ func (s *Server) uploadAbort(w http.ResponseWriter, r *http.Request) {
 }
 
 // WithDiscardUploads starts the server in the mode of DiscardUploadBytes:
-// it keeps only the size and SHA-256 of each part.
+// it keeps only the size of each part.
 func WithDiscardUploads() Option {
 	return func(s *Server) { s.uploads.discard = true }
 }
 
-// DiscardUploadBytes makes the server keep only the size and SHA-256 of the
-// parts it receives from now on, so that uploading hundreds of megabytes in
-// benchmarks measures the client, not the server's memory. UploadedBytes
-// then reports nothing; UploadedSize still works.
+// DiscardUploadBytes makes the server keep only the number and size of the
+// parts it receives from now on, not their bytes, so that uploading
+// hundreds of megabytes in benchmarks measures the client, not the server's
+// memory or hashing. Status answers are unchanged; UploadedBytes then
+// reports nothing, UploadedSize still works.
 func (s *Server) DiscardUploadBytes(discard bool) {
 	s.uploads.mu.Lock()
 	s.uploads.discard = discard
