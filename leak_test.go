@@ -210,3 +210,92 @@ func TestLeakIdleConnectionsAreTheOnlyLeftovers(t *testing.T) {
 	srv.Close()
 	require.NoError(t, goleak.Find(ignore), "only the idle connection (and the server) was left")
 }
+
+func TestLeakStreamCloseCancelIdleCutAndError(t *testing.T) {
+	req := adaptive.ChatRequest{Messages: []adaptive.ChatMessage{{Role: adaptive.RoleUser, Content: "one two three four five six seven eight"}}}
+	for _, tc := range []struct {
+		name string
+		run  func(t *testing.T, srv *adaptivetest.Server, c *adaptive.Client)
+	}{
+		{"read to the end", func(t *testing.T, srv *adaptivetest.Server, c *adaptive.Client) {
+			s, err := c.Chat.Stream(context.Background(), req)
+			require.NoError(t, err)
+			resp, err := s.Accumulate()
+			require.NoError(t, err)
+			assert.Equal(t, adaptivetest.ChatReply(req.Messages[0].Content), resp.Choices[0].Message.Content)
+		}},
+		{"closed after two chunks", func(t *testing.T, srv *adaptivetest.Server, c *adaptive.Client) {
+			s, err := c.Chat.Stream(context.Background(), req)
+			require.NoError(t, err)
+			require.True(t, s.Next())
+			require.True(t, s.Next())
+			require.NoError(t, s.Close())
+			assert.False(t, s.Next())
+			assert.NoError(t, s.Err())
+		}},
+		{"break out of All", func(t *testing.T, srv *adaptivetest.Server, c *adaptive.Client) {
+			s, err := c.Chat.Stream(context.Background(), req)
+			require.NoError(t, err)
+			for _, err := range s.All() {
+				require.NoError(t, err)
+				break
+			}
+		}},
+		{"closed from another goroutine while Next waits", func(t *testing.T, srv *adaptivetest.Server, c *adaptive.Client) {
+			srv.StallStream(2)
+			s, err := c.Chat.Stream(context.Background(), req)
+			require.NoError(t, err)
+			require.True(t, s.Next())
+			require.True(t, s.Next())
+			time.AfterFunc(20*time.Millisecond, func() { s.Close() })
+			assert.False(t, s.Next(), "Next returns once Close is called")
+			assert.NoError(t, s.Err())
+		}},
+		{"context cancelled while Next waits", func(t *testing.T, srv *adaptivetest.Server, c *adaptive.Client) {
+			srv.StallStream(1)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			s, err := c.Chat.Stream(ctx, req)
+			require.NoError(t, err)
+			defer s.Close()
+			require.True(t, s.Next())
+			time.AfterFunc(20*time.Millisecond, cancel)
+			assert.False(t, s.Next())
+			assert.ErrorIs(t, s.Err(), context.Canceled)
+		}},
+		{"idle timeout", func(t *testing.T, srv *adaptivetest.Server, c *adaptive.Client) {
+			srv.StallStream(1)
+			s, err := c.Chat.Stream(context.Background(), req, adaptive.WithStreamIdleTimeout(50*time.Millisecond))
+			require.NoError(t, err)
+			_, err = s.Accumulate()
+			assert.ErrorIs(t, err, adaptive.ErrStreamIdle)
+		}},
+		{"cut by the server", func(t *testing.T, srv *adaptivetest.Server, c *adaptive.Client) {
+			srv.CutStreamAfter(3)
+			s, err := c.Chat.Stream(context.Background(), req)
+			require.NoError(t, err)
+			_, err = s.Accumulate()
+			assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
+		}},
+		{"error event", func(t *testing.T, srv *adaptivetest.Server, c *adaptive.Client) {
+			srv.SendStreamError(2, "overloaded")
+			s, err := c.Chat.Stream(context.Background(), req)
+			require.NoError(t, err)
+			_, err = s.Accumulate()
+			var apiErr *adaptive.APIError
+			assert.ErrorAs(t, err, &apiErr)
+		}},
+		{"refused before the first chunk", func(t *testing.T, srv *adaptivetest.Server, c *adaptive.Client) {
+			srv.FailNext(adaptivetest.RouteChat, 3, adaptivetest.Fault{Status: 503, RetryAfterMS: "1"})
+			_, err := c.Chat.Stream(context.Background(), req)
+			assert.ErrorIs(t, err, adaptive.ErrServer)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ignore := goleak.IgnoreCurrent()
+			srv, c, tr := relServer(t)
+			tc.run(t, srv, c)
+			verifyNoLeaks(t, srv, tr, ignore)
+		})
+	}
+}

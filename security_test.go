@@ -7,9 +7,11 @@ package adaptive_test
 // retry_test.go; its download variant is here.)
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -17,6 +19,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -398,4 +401,125 @@ func TestSecurityPathParametersCannotChangeThePath(t *testing.T) {
 		require.Equal(t, url.Values{"session_id": {session}, "part_number": {"7"}}, q, "seed %d: session %q", seed, session)
 	}
 	t.Logf("seed %d: %d hostile identifiers tried, %d refused before sending (dot segments, separators in image names), every other one arrived intact in its own segment", seed, tried, refused)
+}
+
+// countingBody counts the bytes the client reads from a response body.
+type countingBody struct {
+	io.ReadCloser
+	n *atomic.Int64
+}
+
+func (c countingBody) Read(p []byte) (int, error) {
+	n, err := c.ReadCloser.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// bodyCounter wraps every response body in a countingBody.
+type bodyCounter struct {
+	base http.RoundTripper
+	n    atomic.Int64
+}
+
+func (b *bodyCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := b.base.RoundTrip(r)
+	if err == nil {
+		resp.Body = countingBody{resp.Body, &b.n}
+	}
+	return resp, err
+}
+
+// TestSecurityStreamEventOverTheLimitIsNotBuffered: a server that sends one
+// event of 100 MiB (no line end) to a client whose event limit is 64 KiB
+// gets an error, after the client read little more than the limit; the
+// client's allocations stay far below the size of the event.
+func TestSecurityStreamEventOverTheLimitIsNotBuffered(t *testing.T) {
+	const huge = 100 * relMiB
+	const limit = 64 << 10
+	var written atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, `data: {"id":"c","choices":[{"index":0,"delta":{"content":"ok"}}]}`+"\n\n")
+		_, _ = io.WriteString(w, "data: ")
+		chunk := bytes.Repeat([]byte("x"), 32<<10)
+		for left := huge; left > 0; left -= len(chunk) {
+			n, err := w.Write(chunk)
+			written.Add(int64(n))
+			if err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	_, tr := relTransport()
+	defer tr.CloseIdleConnections()
+	counter := &bodyCounter{base: tr}
+	c, err := adaptive.NewClient(adaptive.WithBaseURL(srv.URL), adaptive.WithAPIKey(relKey), adaptive.WithProject("p"),
+		adaptive.WithHTTPClient(&http.Client{Transport: counter}), adaptive.WithMaxEventSize(limit))
+	require.NoError(t, err)
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	s, err := c.Chat.Stream(context.Background(), adaptive.ChatRequest{Messages: []adaptive.ChatMessage{{Role: adaptive.RoleUser, Content: "q"}}})
+	require.NoError(t, err)
+	var chunks int
+	for s.Next() {
+		chunks++
+	}
+	err = s.Err()
+	s.Close()
+	runtime.ReadMemStats(&after)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, bufio.ErrTooLong)
+	assert.Contains(t, err.Error(), "WithMaxEventSize")
+	assert.Equal(t, 1, chunks, "the events before the huge one are delivered")
+	assertNoKey(t, err, "event over the limit")
+	srv.Close()
+	read, alloc := counter.n.Load(), after.TotalAlloc-before.TotalAlloc
+	t.Logf("event of %d MiB, limit %d KiB: the client read %d KiB and allocated %.1f MiB; the server wrote %.1f MiB before the client went away",
+		huge/relMiB, limit>>10, read>>10, float64(alloc)/relMiB, float64(written.Load())/relMiB)
+	assert.Less(t, read, int64(4*limit), "the client read far past the limit")
+	assert.Less(t, alloc, uint64(16*relMiB), "the client allocated as if it buffered the event")
+	assert.Less(t, written.Load(), int64(16*relMiB))
+}
+
+// TestSecurityKeyInNoStreamError drives the failures of a started stream
+// (cut, error event, idle timeout, cancellation) and of its opening, with a
+// debug logger on.
+func TestSecurityKeyInNoStreamError(t *testing.T) {
+	text, _, logs := debugLoggers()
+	srv, _, _ := relServer(t)
+	req := adaptive.ChatRequest{Messages: []adaptive.ChatMessage{{Role: adaptive.RoleUser, Content: "a b c d e f"}}}
+	for _, tc := range []struct {
+		name string
+		arm  func()
+		opts []adaptive.Option
+	}{
+		{"cut", func() { srv.CutStreamAfter(2) }, nil},
+		{"error event", func() { srv.SendStreamError(1, "internal: key rotation failed") }, nil},
+		{"idle", func() { srv.StallStream(1) }, []adaptive.Option{adaptive.WithStreamIdleTimeout(30 * time.Millisecond)}},
+		{"refused after retries", func() {
+			srv.FailNext(adaptivetest.RouteChat, 3, adaptivetest.Fault{Status: 429, RetryAfterMS: "1"})
+		}, nil},
+		{"wrong key", func() {}, []adaptive.Option{adaptive.WithAPIKey(relKey + "-old")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hc, tr := relTransport()
+			defer tr.CloseIdleConnections()
+			c := srv.Client(append([]adaptive.Option{adaptive.WithHTTPClient(hc), adaptive.WithLogger(text)}, tc.opts...)...)
+			srv.ClearFaults()
+			tc.arm()
+			s, err := c.Chat.Stream(context.Background(), req)
+			if err == nil {
+				_, err = s.Accumulate()
+				assert.NotContains(t, fmt.Sprintf("%v %+v", s, s), relKey)
+			}
+			require.Error(t, err)
+			assertNoKey(t, err, tc.name)
+		})
+	}
+	assert.Contains(t, logs.String(), "retrying")
+	assert.NotContains(t, logs.String(), relKey)
 }
