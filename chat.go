@@ -1,6 +1,7 @@
 package adaptive
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -132,9 +133,12 @@ type ChatChoice struct {
 
 // Usage counts the tokens of a completion.
 type Usage struct {
-	PromptTokens     int `json:"prompt_tokens"`
+	// PromptTokens counts the tokens of the messages sent.
+	PromptTokens int `json:"prompt_tokens"`
+	// CompletionTokens counts the generated tokens, over all choices.
 	CompletionTokens int `json:"completion_tokens"`
-	TotalTokens      int `json:"total_tokens"`
+	// TotalTokens is the sum of both.
+	TotalTokens int `json:"total_tokens"`
 }
 
 // ChatChunk is one event of a streamed chat completion: a piece of one or
@@ -169,7 +173,9 @@ type ChatChunkChoice struct {
 
 // ChatDelta is the new part of a message in a ChatChunkChoice.
 type ChatDelta struct {
-	Role    string `json:"role,omitempty"`
+	// Role is set in the first piece of a choice only.
+	Role string `json:"role,omitempty"`
+	// Content is the text to append to the choice's message.
 	Content string `json:"content"`
 }
 
@@ -204,19 +210,19 @@ func (r *ChatRequest) validate() error {
 }
 
 // body validates req and encodes it for the wire, with the stream flag.
-func (req *ChatRequest) body(cfg *config, stream bool) ([]byte, error) {
-	if err := req.validate(); err != nil {
+func (r *ChatRequest) body(cfg *config, stream bool) ([]byte, error) {
+	if err := r.validate(); err != nil {
 		return nil, err
 	}
-	model, err := cfg.wireModel("ChatRequest", req.Project, req.Model)
+	model, err := cfg.wireModel("ChatRequest", r.Project, r.Model)
 	if err != nil {
 		return nil, err
 	}
-	r := *req
+	sent := *r
 	if !stream {
-		r.StreamOptions = nil
+		sent.StreamOptions = nil
 	}
-	b, err := json.Marshal(chatWire{ChatRequest: &r, Model: model, Stream: stream})
+	b, err := json.Marshal(chatWire{ChatRequest: &sent, Model: model, Stream: stream})
 	if err != nil {
 		return nil, fmt.Errorf("adaptive: encoding the chat request: %w", err)
 	}
@@ -313,12 +319,19 @@ func (s *ChatStream) Accumulate() (*ChatResponse, error) {
 type chatEvent struct {
 	ChatChunk
 	FinishReason string          `json:"finish_reason"`
+	Index        *int            `json:"index"`
 	Error        json.RawMessage `json:"error"`
 }
 
 // chatDecoder decodes chat events, reusing one chatEvent so that decoding
-// costs only what the chunk's own fields need.
-type chatDecoder struct{ ev chatEvent }
+// costs only what the chunk's own fields need, and follows which choices
+// have finished.
+type chatDecoder struct {
+	ev       chatEvent
+	choices  map[int]bool // choice index → finished
+	open     int          // choices seen and not finished
+	finished bool         // some finish_reason was seen
+}
 
 func (d *chatDecoder) decode(data []byte, dst *ChatChunk) (eventKind, error) {
 	d.ev = chatEvent{}
@@ -330,16 +343,64 @@ func (d *chatDecoder) decode(data []byte, dst *ChatChunk) (eventKind, error) {
 		return eventError, nil
 	}
 	if ev.Choices == nil && ev.Usage == nil && ev.ID == "" {
-		if ev.FinishReason != "" {
-			return eventMeta | eventFinish, nil
+		// A metadata event; {"finish_reason", "index"} finishes one choice,
+		// a finish_reason without index the whole answer.
+		if ev.FinishReason != "" && exactFinishKey(data) {
+			if ev.Index != nil {
+				d.see(*ev.Index, true)
+			} else {
+				d.finishAll()
+			}
 		}
 		return eventMeta, nil
 	}
 	*dst = ev.ChatChunk
 	for i := range ev.Choices {
-		if ev.Choices[i].FinishReason != "" {
-			return eventValue | eventFinish, nil
-		}
+		c := &ev.Choices[i]
+		d.see(c.Index, c.FinishReason != "" && exactFinishKey(data))
+	}
+	if ev.FinishReason != "" && exactFinishKey(data) {
+		d.finishAll()
 	}
 	return eventValue, nil
 }
+
+var finishReasonKey = []byte(`"finish_reason"`)
+
+// exactFinishKey reports whether data spells the key "finish_reason"
+// exactly. encoding/json matches keys without regard to case; a key such
+// as "Finish_Reason" must not make a cut stream look complete.
+func exactFinishKey(data []byte) bool { return bytes.Contains(data, finishReasonKey) }
+
+// see records that choice index appeared, finished or not.
+func (d *chatDecoder) see(index int, finished bool) {
+	was, seen := d.choices[index]
+	if seen && (was || !finished) {
+		return // the common case: one more piece of an open choice
+	}
+	if d.choices == nil {
+		d.choices = map[int]bool{}
+	}
+	d.choices[index] = finished
+	switch {
+	case !seen && !finished:
+		d.open++
+	case seen && finished:
+		d.open--
+	}
+	if finished {
+		d.finished = true
+	}
+}
+
+func (d *chatDecoder) finishAll() {
+	for i, done := range d.choices {
+		if !done {
+			d.choices[i] = true
+		}
+	}
+	d.open, d.finished = 0, true
+}
+
+// complete reports whether every choice seen has finished.
+func (d *chatDecoder) complete() bool { return d.finished && d.open == 0 }

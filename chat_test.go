@@ -325,6 +325,7 @@ func TestChatEndToEndCutStream(t *testing.T) {
 	resp, err := st.Accumulate()
 	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
 	assert.Equal(t, "You said: a", resp.Choices[0].Message.Content, "three chunks arrived")
+	assert.Len(t, srv.RequestsTo(adaptivetest.RouteChat), 1, "no retry once the stream has started")
 
 	// The fault is used once.
 	st, err = c.Chat.Stream(t.Context(), userAsks("again"))

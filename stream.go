@@ -38,8 +38,8 @@ var errStreamClosed = errors.New("adaptive: stream closed")
 //	if err := stream.Err(); err != nil { ... }
 //
 // or with a range loop over All. The stream ends cleanly at "data: [DONE]",
-// or, when the body ends without it, after a value or metadata event that
-// carried a finish_reason. Otherwise it ends with an error: a body cut
+// or, when the body ends without it, once every choice has had a
+// finish_reason (in a value or a metadata event). Otherwise it ends with an error: a body cut
 // short (wrapping io.ErrUnexpectedEOF), an error sent by the server (an
 // *APIError), a malformed event (naming its position), an event larger
 // than WithMaxEventSize, a cancelled context, or ErrStreamIdle.
@@ -72,7 +72,6 @@ type Stream[T any] struct {
 	cur      T
 	err      error
 	done     bool // no more values: the end, an error or Close
-	finished bool // a finish_reason was seen: the answer is complete
 	events   int  // events read so far, for positions in errors
 	meta     []json.RawMessage
 }
@@ -81,16 +80,18 @@ type Stream[T any] struct {
 type eventKind uint8
 
 const (
-	eventValue  eventKind = 1 << iota // a value, stored in dst
-	eventMeta                         // a metadata object, kept aside
-	eventError                        // an {"error": ...} payload
-	eventFinish                       // with value or meta: a finish_reason
+	eventValue eventKind = iota // a value, stored in dst
+	eventMeta                   // a metadata object, kept aside
+	eventError                  // an {"error": ...} payload
 )
 
 // An eventDecoder decodes the data of one event, storing a value in dst
-// (and leaving dst alone otherwise), and says what the event was.
+// (and leaving dst alone otherwise), and says what the event was. It also
+// follows whether the events so far make a complete answer, so that a body
+// that ends without [DONE] can be told from one cut short.
 type eventDecoder[T any] interface {
 	decode(data []byte, dst *T) (eventKind, error)
+	complete() bool
 }
 
 // open sends r (a streamed request) and starts reading the answer's events.
@@ -151,12 +152,12 @@ func (s *Stream[T]) Next() bool {
 		}
 		s.events++
 		switch {
-		case ev.Data == "":
-			// A block with only "event:" or "id:" lines carries nothing.
-			continue
 		case ev.Type == "error":
 			s.finish(s.apiError(ev.Data))
 			return false
+		case ev.Data == "":
+			// A block with only "event:" or "id:" lines carries nothing.
+			continue
 		case isDone(ev.Data):
 			s.finish(nil)
 			return false
@@ -167,15 +168,12 @@ func (s *Stream[T]) Next() bool {
 			s.finish(fmt.Errorf("adaptive: %s: stream event %d is malformed JSON: %w (data starts %q)", s.desc, s.events, err, preview(s.buf)))
 			return false
 		}
-		if kind&eventFinish != 0 {
-			s.finished = true
-		}
-		switch {
-		case kind&eventError != 0:
+		switch kind {
+		case eventError:
 			s.finish(s.apiError(ev.Data))
 			return false
-		case kind&eventMeta != 0:
-			s.meta = append(s.meta, json.RawMessage(ev.Data))
+		case eventMeta:
+			s.keepMetadata(ev.Data)
 			continue
 		}
 		return true
@@ -230,8 +228,23 @@ func (s *Stream[T]) All() iter.Seq2[T, error] {
 	}
 }
 
+// maxMetadata bounds the metadata events kept by a stream.
+const maxMetadata = 1024
+
+// keepMetadata stores a metadata event. Past maxMetadata events, the last
+// slot holds the latest one, so that the first (TTFT) and the last
+// (TotalRequestDuration) are both kept however many the server sends.
+func (s *Stream[T]) keepMetadata(data string) {
+	if len(s.meta) == maxMetadata {
+		s.meta[maxMetadata-1] = json.RawMessage(data)
+		return
+	}
+	s.meta = append(s.meta, json.RawMessage(data))
+}
+
 // Metadata returns the metadata events received so far, in order, as the
-// JSON objects the server sent.
+// JSON objects the server sent (at most 1024: past that, the last element
+// is the latest event).
 func (s *Stream[T]) Metadata() []json.RawMessage { return s.meta }
 
 // TTFT returns the time to first token that the server reported in a
@@ -281,12 +294,13 @@ func (s *Stream[T]) release() {
 }
 
 // endError is the error of a body that ended without a reader error: none
-// when the answer said it was complete, else a truncated answer.
+// when the events said the answer was complete (a finish_reason for every
+// choice), else a truncated answer.
 func (s *Stream[T]) endError() error {
-	if s.finished {
+	if s.dec.complete() {
 		return nil
 	}
-	return fmt.Errorf("adaptive: %s: the stream ended after %d events without [DONE] or a finish_reason: %w", s.desc, s.events, io.ErrUnexpectedEOF)
+	return fmt.Errorf("adaptive: %s: the stream ended after %d events without [DONE] or a finish_reason for every choice: %w", s.desc, s.events, io.ErrUnexpectedEOF)
 }
 
 // readError describes a failure to read the next event.

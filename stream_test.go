@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -247,6 +248,7 @@ func TestStreamServerErrorMidStream(t *testing.T) {
 	}{
 		{"error event with JSON", "event: error\ndata: {\"error\":\"model overloaded\"}\n\n", "model overloaded"},
 		{"error event with text", "event: error\ndata: upstream failed\n\n", "upstream failed"},
+		{"error event without data", "event: error\n\n", ""},
 		{"error payload", `data: {"error":{"message":"context too long","type":"invalid_request"}}` + "\n\n", "context too long"},
 	}
 	for _, tc := range cases {
@@ -498,4 +500,21 @@ func TestStreamErrorsNeverHoldTheKey(t *testing.T) {
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "sk-secret-key")
 	assert.False(t, errors.Is(err, io.ErrUnexpectedEOF))
+}
+
+func TestStreamMetadataIsBounded(t *testing.T) {
+	parts := []string{sseTTFT}
+	for i := range 1100 {
+		parts = append(parts, fmt.Sprintf("data: {\"progress\":%d}\n\n", i))
+	}
+	parts = append(parts, sseChunk1, sseTotal, sseDone)
+	srv := newSSEServer(t, writes(strings.Join(parts, "")))
+	got, st, err := readStream(t, srv.client(t))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"Hel"}, got)
+	assert.Len(t, st.Metadata(), 1024)
+	_, ok := st.TTFT()
+	assert.True(t, ok, "the first is kept")
+	_, ok = st.TotalRequestDuration()
+	assert.True(t, ok, "the latest is kept")
 }
