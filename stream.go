@@ -68,12 +68,12 @@ type Stream[T any] struct {
 	idle     time.Duration
 	timer    *time.Timer
 
-	buf      []byte // the data of the current event, reused
-	cur      T
-	err      error
-	done     bool // no more values: the end, an error or Close
-	events   int  // events read so far, for positions in errors
-	meta     []json.RawMessage
+	buf    []byte // the data of the current event, reused
+	cur    T
+	err    error
+	done   bool // no more values: the end, an error or Close
+	events int  // events read so far, for positions in errors
+	meta   []json.RawMessage
 }
 
 // eventKind says what one data event of a stream held.
