@@ -234,6 +234,22 @@ func TestStreamTruncatedIsUnexpectedEOF(t *testing.T) {
 		require.ErrorIs(t, err, io.ErrUnexpectedEOF)
 		assert.Equal(t, []string{"Hel"}, got)
 	})
+	t.Run("one of two choices unfinished", func(t *testing.T) {
+		c0 := `data: {"id":"c","choices":[{"index":0,"delta":{"content":"a"}}]}` + "\n\n"
+		c1 := `data: {"id":"c","choices":[{"index":1,"delta":{"content":"b"}}]}` + "\n\n"
+		srv := newSSEServer(t, writes(c0, c1, `data: {"finish_reason":"stop","index":0}`+"\n\n"))
+		_, _, err := readStream(t, srv.client(t))
+		require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+
+		srv = newSSEServer(t, writes(c0, c1, `data: {"finish_reason":"stop","index":0}`+"\n\n", `data: {"finish_reason":"length","index":1}`+"\n\n"))
+		_, _, err = readStream(t, srv.client(t))
+		require.NoError(t, err, "both finished: complete without [DONE]")
+	})
+	t.Run("finish_reason key in another case", func(t *testing.T) {
+		srv := newSSEServer(t, writes(sseChunk1, `data: {"Finish_Reason":"stop"}`+"\n\n"))
+		_, _, err := readStream(t, srv.client(t))
+		require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	})
 	t.Run("empty body", func(t *testing.T) {
 		srv := newSSEServer(t, writes())
 		got, _, err := readStream(t, srv.client(t))
