@@ -210,16 +210,14 @@ func TestSoakStreamsCutAtRandomBytes(t *testing.T) {
 	var bytesServed int64
 	for i := range streams {
 		prompt := soakPrompt(r)
-		// One choice: several choices finish one by one, and the fake
-		// server sends every finish_reason after all the content (see
-		// TestStreamSeveralChoicesCutAfterTheFirstFinishes for the case
-		// where it does not).
-		want := wantReplies(prompt, 1)
-		body := recordStream(t, srv, prompt, 1, r.IntN(2) == 0)
+		n := 1 + r.IntN(2)
+		want := wantReplies(prompt, n)
+		body := recordStream(t, srv, prompt, n, r.IntN(2) == 0)
 		// Anywhere in the body; but a third of the cuts fall in the tail,
-		// from the finish_reason on, where a clean end is legitimate.
+		// from the first finish_reason on, where a clean end is legitimate
+		// once every choice has finished.
 		cut := r.IntN(len(body) + 1)
-		if finish := bytes.LastIndex(body, []byte("finish_reason")); r.IntN(3) == 0 {
+		if finish := bytes.Index(body, []byte("finish_reason")); r.IntN(3) == 0 {
 			cut = finish + r.IntN(len(body)-finish+1)
 		}
 		drop := r.IntN(2) == 0
@@ -230,8 +228,8 @@ func TestSoakStreamsCutAtRandomBytes(t *testing.T) {
 			cleanEnds++
 		}
 		bytesServed += int64(cut)
-		what := fmt.Sprintf("seed %d stream %d: %d of %d bytes, drop %v", seed, i, cut, len(body), drop)
-		s, err := c.Chat.Stream(ctx, adaptive.ChatRequest{Messages: []adaptive.ChatMessage{{Role: adaptive.RoleUser, Content: prompt}}})
+		what := fmt.Sprintf("seed %d stream %d: n %d, %d of %d bytes, drop %v", seed, i, n, cut, len(body), drop)
+		s, err := c.Chat.Stream(ctx, adaptive.ChatRequest{Messages: []adaptive.ChatMessage{{Role: adaptive.RoleUser, Content: prompt}}, N: adaptive.Ptr(n)})
 		require.NoError(t, err, what)
 		texts, err := streamOutcome(s)
 		if err == nil {
@@ -245,7 +243,7 @@ func TestSoakStreamsCutAtRandomBytes(t *testing.T) {
 		require.ErrorIs(t, err, io.ErrUnexpectedEOF, "%s: %v", what, err)
 		refused++
 	}
-	t.Logf("streams replayed up to a random byte: %d run (%d ending in a dropped connection, %d in a clean end of body), %d bytes served; %d yielded the full answer (%d of them cut after the finish_reason, before [DONE]), %d ended with an error wrapping io.ErrUnexpectedEOF, 0 short answers",
+	t.Logf("streams replayed up to a random byte: %d run (%d ending in a dropped connection, %d in a clean end of body), %d bytes served; %d yielded the full answer (%d of them cut after the last finish_reason, before [DONE]), %d ended with an error wrapping io.ErrUnexpectedEOF, 0 short answers",
 		streams, dropped, cleanEnds, bytesServed, full, fullAfterFinish, refused)
 	assert.Positive(t, full)
 	assert.Positive(t, refused)
