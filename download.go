@@ -61,10 +61,7 @@ func (s *DatasetsService) Download(ctx context.Context, project, datasetID strin
 	if err != nil {
 		return nil, err
 	}
-	if project, err = cfg.resolveProject("project", project); err != nil {
-		return nil, err
-	}
-	p, err := pathSegment("project", project)
+	p, err := cfg.projectSegment(project)
 	if err != nil {
 		return nil, err
 	}
@@ -96,10 +93,7 @@ func (s *RecipesService) Download(ctx context.Context, project, recipe string, o
 	if err != nil {
 		return nil, err
 	}
-	if project, err = cfg.resolveProject("project", project); err != nil {
-		return nil, err
-	}
-	p, err := pathSegment("project", project)
+	p, err := cfg.projectSegment(project)
 	if err != nil {
 		return nil, err
 	}
@@ -338,4 +332,14 @@ func (d *Download) SaveFile(path string) (n int64, err error) {
 		return n, fmt.Errorf("adaptive: saving %s: %w", d.what, err)
 	}
 	return n, nil
+}
+
+// projectSegment resolves project (the client's default when empty) and
+// escapes it as one path segment.
+func (cfg *config) projectSegment(project string) (string, error) {
+	project, err := cfg.resolveProject("project", project)
+	if err != nil {
+		return "", err
+	}
+	return pathSegment("project", project)
 }
