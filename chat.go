@@ -313,59 +313,66 @@ func (s *ChatStream) Accumulate() (*ChatResponse, error) {
 	return &resp, s.Err()
 }
 
-// chatEvent is what one data event of a chat stream may hold: a chunk,
-// the keys of a metadata event, or an error. Decoding into it once tells
-// the three apart without a second pass over the bytes.
-type chatEvent struct {
-	ChatChunk
-	FinishReason string          `json:"finish_reason"`
-	Index        *int            `json:"index"`
-	Error        json.RawMessage `json:"error"`
-}
-
-// chatDecoder decodes chat events, reusing one chatEvent so that decoding
-// costs only what the chunk's own fields need, and follows which choices
-// have finished.
+// chatDecoder decodes the events of a chat stream and follows which
+// choices have finished. Each event is decoded once, straight into a
+// reused ChatChunk: the hot path costs what decoding the chunk costs.
+// Metadata events (no id, choices or usage) and error payloads are told
+// apart afterwards: a byte search for the "error" key, and a second small
+// decode of the rare events that are not chunks.
 type chatDecoder struct {
-	ev       chatEvent
+	chunk    ChatChunk
 	choices  map[int]bool // choice index → finished
 	open     int          // choices seen and not finished
 	finished bool         // some finish_reason was seen
 }
 
+// chatMeta holds the keys of a metadata or error event that matter here.
+type chatMeta struct {
+	FinishReason string          `json:"finish_reason"`
+	Index        *int            `json:"index"`
+	Error        json.RawMessage `json:"error"`
+}
+
+var (
+	errorKey        = []byte(`"error"`)
+	finishReasonKey = []byte(`"finish_reason"`)
+)
+
 func (d *chatDecoder) decode(data []byte, dst *ChatChunk) (eventKind, error) {
-	d.ev = chatEvent{}
-	if err := json.Unmarshal(data, &d.ev); err != nil {
-		return 0, err
-	}
-	ev := &d.ev
-	if len(ev.Error) > 0 && string(ev.Error) != "null" {
+	d.chunk = ChatChunk{}
+	err := json.Unmarshal(data, &d.chunk)
+	if bytes.Contains(data, errorKey) && isErrorPayload(data) {
 		return eventError, nil
 	}
-	if ev.Choices == nil && ev.Usage == nil && ev.ID == "" {
+	if err != nil {
+		return 0, err
+	}
+	c := &d.chunk
+	if c.Choices == nil && c.Usage == nil && c.ID == "" {
 		// A metadata event; {"finish_reason", "index"} finishes one choice,
 		// a finish_reason without index the whole answer.
-		if ev.FinishReason != "" && exactFinishKey(data) {
-			if ev.Index != nil {
-				d.see(*ev.Index, true)
+		var m chatMeta
+		if bytes.Contains(data, finishReasonKey) && json.Unmarshal(data, &m) == nil && m.FinishReason != "" {
+			if m.Index != nil {
+				d.see(*m.Index, true)
 			} else {
 				d.finishAll()
 			}
 		}
 		return eventMeta, nil
 	}
-	*dst = ev.ChatChunk
-	for i := range ev.Choices {
-		c := &ev.Choices[i]
-		d.see(c.Index, c.FinishReason != "" && exactFinishKey(data))
-	}
-	if ev.FinishReason != "" && exactFinishKey(data) {
-		d.finishAll()
+	*dst = *c
+	for i := range c.Choices {
+		d.see(c.Choices[i].Index, c.Choices[i].FinishReason != "" && exactFinishKey(data))
 	}
 	return eventValue, nil
 }
 
-var finishReasonKey = []byte(`"finish_reason"`)
+// isErrorPayload reports whether data is an object with a non-null "error".
+func isErrorPayload(data []byte) bool {
+	var m chatMeta
+	return json.Unmarshal(data, &m) == nil && len(m.Error) > 0 && string(m.Error) != "null"
+}
 
 // exactFinishKey reports whether data spells the key "finish_reason"
 // exactly. encoding/json matches keys without regard to case; a key such
