@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"mime"
 	"net/http"
 	"strings"
 	"sync"
@@ -109,6 +110,14 @@ func (s *Stream[T]) open(ctx context.Context, c *Client, cfg *config, r *transpo
 	s.desc = r.Method + " " + r.Path
 	if resp.Request != nil {
 		s.desc = resp.Request.Method + " " + redactURL(resp.Request.URL)
+	}
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == "application/json" {
+		// A server (or proxy) that ignored the stream flag: say so, rather
+		// than report an empty event stream.
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		_ = resp.Body.Close()
+		cancel(nil)
+		return fmt.Errorf("adaptive: %s: expected an event stream, got a JSON answer (starts %q)", s.desc, preview(body))
 	}
 	s.maxEvent = cfg.maxEventSize
 	if s.maxEvent <= 0 {

@@ -534,3 +534,17 @@ func TestStreamMetadataIsBounded(t *testing.T) {
 	_, ok = st.TotalRequestDuration()
 	assert.True(t, ok, "the latest is kept")
 }
+
+func TestStreamRefusesAJSONAnswer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_, _ = io.WriteString(w, `{"id":"c","choices":[]}`)
+	}))
+	defer srv.Close()
+	c, err := adaptive.NewClient(adaptive.WithBaseURL(srv.URL), adaptive.WithAPIKey("k"), adaptive.WithProject("p"))
+	require.NoError(t, err)
+	st, err := c.Chat.Stream(t.Context(), sseReq)
+	assert.Nil(t, st)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "expected an event stream, got a JSON answer")
+}
