@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
 
 	openai "github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
@@ -12,15 +13,16 @@ import (
 
 // The peers are OpenAI-compatible clients pointed at the same loopback
 // handler as the SDK: base URL <server>/api/v1, model "demo/model", default
-// retry settings, each with its own fresh transport like the SDK's client.
+// retry settings, each with the HTTP client it is given (a fresh transport
+// per client, or the in-memory one).
 
 const prompt = "Tell me about reinforcement learning from feedback."
 
-func newOpenAIGo(url string) openai.Client {
+func newOpenAIGo(url string, hc *http.Client) openai.Client {
 	return openai.NewClient(
 		option.WithBaseURL(url+"/api/v1/"),
 		option.WithAPIKey("k"),
-		option.WithHTTPClient(freshHTTPClient()),
+		option.WithHTTPClient(hc),
 	)
 }
 
@@ -60,10 +62,10 @@ func createOpenAIGo(ctx context.Context, c openai.Client) (string, error) {
 	return r.Choices[0].Message.Content, nil
 }
 
-func newGoOpenAI(url string) *goopenai.Client {
+func newGoOpenAI(url string, hc *http.Client) *goopenai.Client {
 	cfg := goopenai.DefaultConfig("k")
 	cfg.BaseURL = url + "/api/v1"
-	cfg.HTTPClient = freshHTTPClient()
+	cfg.HTTPClient = hc
 	return goopenai.NewClientWithConfig(cfg)
 }
 

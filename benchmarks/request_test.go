@@ -15,16 +15,16 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// A requestClient makes one non-streaming chat completion and returns the
-// answer's content.
+// A requestClient makes one non-streaming chat completion through hc and
+// returns the answer's content.
 type requestClient struct {
 	name  string
-	setup func(tb testing.TB, url string) func(context.Context) (string, error)
+	setup func(tb testing.TB, url string, hc *http.Client) func(context.Context) (string, error)
 }
 
 var requestClients = []requestClient{
-	{"sdk", func(tb testing.TB, url string) func(context.Context) (string, error) {
-		c := newSDK(tb, url)
+	{"sdk", func(tb testing.TB, url string, hc *http.Client) func(context.Context) (string, error) {
+		c := newSDKWith(tb, url, hc)
 		return func(ctx context.Context) (string, error) {
 			r, err := c.Chat.Create(ctx, sdkChatRequest())
 			if err != nil {
@@ -36,18 +36,16 @@ var requestClients = []requestClient{
 			return r.Choices[0].Message.Content, nil
 		}
 	}},
-	{"raw", func(tb testing.TB, url string) func(context.Context) (string, error) {
-		hc := freshHTTPClient()
-		tb.Cleanup(hc.CloseIdleConnections)
+	{"raw", func(tb testing.TB, url string, hc *http.Client) func(context.Context) (string, error) {
 		return func(ctx context.Context) (string, error) { return createRaw(ctx, hc, url) }
 	}},
-	{"openai-go", func(tb testing.TB, url string) func(context.Context) (string, error) {
-		c := newOpenAIGo(url)
+	{"openai-go", func(tb testing.TB, url string, hc *http.Client) func(context.Context) (string, error) {
+		c := newOpenAIGo(url, hc)
 		return func(ctx context.Context) (string, error) { return createOpenAIGo(ctx, c) }
 	}},
-	{"go-openai", func(tb testing.TB, url string) func(context.Context) (string, error) {
+	{"go-openai", func(tb testing.TB, url string, hc *http.Client) func(context.Context) (string, error) {
 		// go-openai cannot decode fractional created timestamps.
-		c := newGoOpenAI(url + intCreatedPrefix)
+		c := newGoOpenAI(url+intCreatedPrefix, hc)
 		return func(ctx context.Context) (string, error) { return createGoOpenAI(ctx, c) }
 	}},
 }
@@ -99,8 +97,14 @@ func TestEveryClientDecodesTheCompletion(t *testing.T) {
 	want := completionContent(t)
 	for _, c := range requestClients {
 		t.Run(c.name, func(t *testing.T) {
-			create := c.setup(t, srv.URL)
-			got, err := create(t.Context())
+			hc := freshHTTPClient()
+			defer hc.CloseIdleConnections()
+			got, err := c.setup(t, srv.URL, hc)(t.Context())
+			require.NoError(t, err)
+			assert.Equal(t, want, got)
+		})
+		t.Run(c.name+"/in-memory", func(t *testing.T) {
+			got, err := c.setup(t, memURL, newMemClient("application/json", []byte(completionBody)))(t.Context())
 			require.NoError(t, err)
 			assert.Equal(t, want, got)
 		})
@@ -111,24 +115,41 @@ func TestEveryClientDecodesTheCompletion(t *testing.T) {
 // loopback, the same fixed answer for every client.
 func BenchmarkRequest(b *testing.B) {
 	srv := completionServer(b)
-	want := completionContent(b)
 	for _, c := range requestClients {
 		b.Run(c.name, func(b *testing.B) {
-			create := c.setup(b, srv.URL)
-			ctx := context.Background()
-			b.ReportAllocs()
-			b.SetBytes(int64(len(completionBody)))
-			cpu := CPUTime()
-			for b.Loop() {
-				got, err := create(ctx)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if got != want {
-					b.Fatalf("content %q", got)
-				}
-			}
-			b.ReportMetric(float64(CPUTime()-cpu)/float64(b.N), CPUUnit)
+			hc := freshHTTPClient()
+			defer hc.CloseIdleConnections()
+			benchRequest(b, c.setup(b, srv.URL, hc))
 		})
 	}
+}
+
+// BenchmarkRequestOverhead is BenchmarkRequest with the answer served from
+// memory by the HTTP client's transport: what is left is each client's own
+// work (building, encoding, decoding, its plumbing), without the loopback
+// round trip and the server, which are the same for every client.
+func BenchmarkRequestOverhead(b *testing.B) {
+	for _, c := range requestClients {
+		b.Run(c.name, func(b *testing.B) {
+			benchRequest(b, c.setup(b, memURL, newMemClient("application/json", []byte(completionBody))))
+		})
+	}
+}
+
+func benchRequest(b *testing.B, create func(context.Context) (string, error)) {
+	want := completionContent(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(completionBody)))
+	cpu := CPUTime()
+	for b.Loop() {
+		got, err := create(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if got != want {
+			b.Fatalf("content %q", got)
+		}
+	}
+	b.ReportMetric(float64(CPUTime()-cpu)/float64(b.N), CPUUnit)
 }

@@ -17,6 +17,8 @@ BENCH="${BENCH:-.}"
 # Small benchmarks run for a time; the 256 MiB ones a fixed number of times.
 SMALL_TIME="${SMALL_TIME:-1s}"
 BIG_TIMES="${BIG_TIMES:-2x}"
+# Interleaved comparisons: long enough for several calls of each side.
+INTERLEAVED_TIME="${INTERLEAVED_TIME:-3s}"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -29,8 +31,10 @@ load_before="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 start=$(date +%s)
 for i in $(seq 1 "$COUNT"); do
   echo "== round $i of $COUNT" >&2
-  "$work/bench.test" -test.run '^$' -test.bench "^Benchmark(Stream|Request)\$/$BENCH" \
+  "$work/bench.test" -test.run '^$' -test.bench "^Benchmark(Stream|StreamDecode|Request|RequestOverhead)\$/$BENCH" \
     -test.benchtime "$SMALL_TIME" | tee -a "$raw" | grep '^Benchmark' >&2 || true
+  "$work/bench.test" -test.run '^$' -test.bench "^BenchmarkInterleaved\$/$BENCH" \
+    -test.benchtime "$INTERLEAVED_TIME" | tee -a "$raw" | grep '^Benchmark' >&2 || true
   "$work/bench.test" -test.run '^$' -test.bench "^Benchmark(Upload|UploadLatency|Download)\$/$BENCH" \
     -test.benchtime "$BIG_TIMES" | tee -a "$raw" | grep '^Benchmark' >&2 || true
 done
@@ -58,12 +62,16 @@ model="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: *//' || tr
   echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "- Go: $(go env GOVERSION) $(go env GOOS)/$(go env GOARCH)"
   echo "- Machine: $(nproc) cores, ${cpu:-unknown CPU}${model:+ (/proc/cpuinfo: $model)}"
-  echo "- Rounds: $COUNT (each benchmark once per round; small ones for $SMALL_TIME, 256 MiB ones $BIG_TIMES), $elapsed s in all"
+  echo "- Rounds: $COUNT (each benchmark once per round; small ones for $SMALL_TIME, interleaved ones for $INTERLEAVED_TIME, 256 MiB ones $BIG_TIMES), $elapsed s in all"
   echo "- Load average (1, 5, 15 min): $load_before before, $load_after after (other work on the machine skews absolute numbers; the sides of a pair run back to back)"
   echo
   echo "Values are medians over the rounds. Ratios are SDK / other for time and"
   echo "allocations (lower is better); \"throughput\" rows are other / SDK time,"
   echo "so higher is better; peak heap is MiB above the heap before the loop."
+  echo "\"Interleaved\" rows run the sides call by call (median of the per-call"
+  echo "ratios), so that load from other work hits every side alike; \"in memory\""
+  echo "rows serve the answer from the HTTP client's transport, leaving only each"
+  echo "client's own work. See README.md."
   echo
   echo "## SDK against the baselines and peers"
   echo

@@ -1,6 +1,8 @@
 package benchmarks
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -57,11 +59,50 @@ func freshHTTPClient() *http.Client {
 }
 
 // newSDK returns an SDK client for the loopback server at url, with the
-// default retry and timeout settings.
+// default retry and timeout settings and its own transport.
 func newSDK(tb testing.TB, url string) *adaptive.Client {
-	c, err := adaptive.NewClient(adaptive.WithBaseURL(url), adaptive.WithAPIKey("k"), adaptive.WithProject("demo"))
+	return newSDKWith(tb, url, freshHTTPClient())
+}
+
+// newSDKWith is newSDK with the given HTTP client.
+func newSDKWith(tb testing.TB, url string, hc *http.Client) *adaptive.Client {
+	c, err := adaptive.NewClient(adaptive.WithBaseURL(url), adaptive.WithAPIKey("k"), adaptive.WithProject("demo"),
+		adaptive.WithHTTPClient(hc))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return c
+}
+
+// memURL is the base URL of memTransport's answers; nothing listens there.
+const memURL = "http://in-memory.invalid"
+
+// memTransport answers every request in memory with body (or its
+// whole-second variant under intCreatedPrefix), with no network and no
+// server goroutine: what is left to measure is the client's own work.
+type memTransport struct {
+	contentType   string
+	exact, wholeS []byte
+}
+
+func newMemClient(contentType string, body []byte) *http.Client {
+	return &http.Client{Transport: &memTransport{contentType, body, IntegerCreated(body)}}
+}
+
+func (m *memTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		_, _ = io.Copy(io.Discard, r.Body)
+		_ = r.Body.Close()
+	}
+	body := m.exact
+	if strings.HasPrefix(r.URL.Path, intCreatedPrefix+"/") {
+		body = m.wholeS
+	}
+	return &http.Response{
+		Status: "200 OK", StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header:        http.Header{"Content-Type": {m.contentType}},
+		Body:          io.NopCloser(bytes.NewReader(body)),
+		ContentLength: -1,
+		Request:       r,
+	}, nil
 }

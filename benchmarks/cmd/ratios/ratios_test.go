@@ -103,3 +103,14 @@ func TestInfoRowsHaveNoTarget(t *testing.T) {
 	assert.Equal(t, 0, WriteTable(&buf, rows), "an info row is never a miss")
 	assert.Contains(t, buf.String(), "| 1.50x | (no target) | — |")
 }
+
+func TestReportedRatiosAreCheckedAsIs(t *testing.T) {
+	r := Results{"BenchmarkInterleaved/stream": {"sdk/raw": {1.10, 1.30, 1.12}}}
+	rows := Evaluate(r, []Check{{SDK: "BenchmarkInterleaved/stream", Metric: "sdk/raw", Kind: "reported", Limit: 1.15}})
+	require.Len(t, rows, 1)
+	assert.Equal(t, 1.12, rows[0].Value, "median of the rounds")
+	assert.True(t, rows[0].OK)
+	var buf bytes.Buffer
+	WriteTable(&buf, rows)
+	assert.Contains(t, buf.String(), "| 1.12x | ≤ 1.15x | yes |")
+}

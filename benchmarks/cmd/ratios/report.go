@@ -19,6 +19,8 @@ type Check struct {
 	//   "speedup": Other / SDK (higher is better), must be >= Limit;
 	//   "diff": SDK - Other, must be <= Limit;
 	//   "max": the SDK's value itself, must be <= Limit;
+	//   "reported": a ratio the benchmark reported itself (Metric such as
+	//   "sdk/raw" of an interleaved benchmark), must be <= Limit;
 	//   "info": SDK / Other, shown with no target (CPU time, for reading
 	//   wall-time ratios measured on a busy machine).
 	Kind  string
@@ -61,7 +63,7 @@ func Evaluate(r Results, checks []Check) []Row {
 		case c.Kind == "info" && o > 0:
 			row.Value = s / o
 			row.OK = true
-		case c.Kind == "max":
+		case c.Kind == "max" || c.Kind == "reported":
 			row.Value = s
 			row.OK = s <= c.Limit
 		default:
@@ -74,7 +76,7 @@ func Evaluate(r Results, checks []Check) []Row {
 
 func (c Check) target() string {
 	switch c.Kind {
-	case "ratio":
+	case "ratio", "reported":
 		return fmt.Sprintf("≤ %.2fx", c.Limit)
 	case "speedup":
 		return fmt.Sprintf("≥ %.2fx", c.Limit)
@@ -91,7 +93,7 @@ func (row Row) value() string {
 	switch {
 	case row.Missing:
 		return "missing"
-	case row.Kind == "ratio" || row.Kind == "speedup" || row.Kind == "info":
+	case row.Kind == "ratio" || row.Kind == "speedup" || row.Kind == "info" || row.Kind == "reported":
 		return fmt.Sprintf("%.2fx", row.Value)
 	case row.Kind == "diff":
 		return fmt.Sprintf("%+.1f", row.Value)
