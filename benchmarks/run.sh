@@ -24,6 +24,11 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 raw="$work/bench.txt"
 
+# The SDK is measured as it is in the work tree when the binary is built.
+sdk_rev="$(git -C .. rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if [ -n "$(git -C .. status --porcelain --untracked-files=no -- . ':!benchmarks' 2>/dev/null)" ]; then
+  sdk_rev="$sdk_rev + uncommitted changes"
+fi
 echo "== building the benchmark binary" >&2
 go test -c -o "$work/bench.test" .
 
@@ -60,6 +65,7 @@ model="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: *//' || tr
   echo "Written by \`bash benchmarks/run.sh\`; do not edit by hand."
   echo
   echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "- SDK: commit $sdk_rev"
   echo "- Go: $(go env GOVERSION) $(go env GOOS)/$(go env GOARCH)"
   echo "- Machine: $(nproc) cores, ${cpu:-unknown CPU}${model:+ (/proc/cpuinfo: $model)}"
   echo "- Rounds: $COUNT (each benchmark once per round; small ones for $SMALL_TIME, interleaved ones for $INTERLEAVED_TIME, 256 MiB ones $BIG_TIMES), $elapsed s in all"
