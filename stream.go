@@ -146,10 +146,14 @@ func (s *Stream[T]) Next() bool {
 	if s.timer != nil {
 		// The idle timer runs only while waiting for the server, not while
 		// the caller works on a value.
-		s.timer.Reset(s.idle)
 		defer s.timer.Stop()
 	}
 	for {
+		if s.timer != nil {
+			// Every event, also one skipped below (metadata, keep-alive
+			// data), shows that the server is alive.
+			s.timer.Reset(s.idle)
+		}
 		ev, err, ok := s.next()
 		if !ok {
 			s.finish(s.endError())

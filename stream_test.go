@@ -433,6 +433,23 @@ func TestStreamOutlivesAttemptTimeoutAndIdleTimeout(t *testing.T) {
 	assert.Len(t, got, 8)
 }
 
+func TestStreamIdleTimerCountsSkippedEvents(t *testing.T) {
+	// Metadata events 40 ms apart between two chunks: no silence reaches
+	// the 100 ms idle timeout, though the two chunks are 200 ms apart.
+	srv := newSSEServer(t, func(w http.ResponseWriter, r *http.Request) {
+		writes(sseChunk1)(w, r)
+		for range 5 {
+			time.Sleep(40 * time.Millisecond)
+			writes("data: {\"TTFT\": 12.5}\n\n")(w, r)
+		}
+		writes(sseChunk2, sseDone)(w, r)
+	})
+	got, st, err := readStream(t, srv.client(t, adaptive.WithStreamIdleTimeout(100*time.Millisecond)))
+	require.NoError(t, err)
+	assert.Len(t, got, 2)
+	assert.Len(t, st.Metadata(), 5)
+}
+
 func TestStreamIdleTimerIgnoresSlowConsumer(t *testing.T) {
 	srv := newSSEServer(t, writes(sseChunk1, sseChunk2, sseDone))
 	st, err := srv.client(t, adaptive.WithStreamIdleTimeout(30*time.Millisecond)).Chat.Stream(t.Context(), sseReq)
