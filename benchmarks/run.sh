@@ -36,7 +36,7 @@ load_before="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 start=$(date +%s)
 for i in $(seq 1 "$COUNT"); do
   echo "== round $i of $COUNT" >&2
-  "$work/bench.test" -test.run '^$' -test.bench "^Benchmark(Stream|StreamDecode|Request|RequestOverhead)\$/$BENCH" \
+  "$work/bench.test" -test.run '^$' -test.bench "^Benchmark(Stream|StreamDecode|Request|RequestOverhead|SSEParse)\$/$BENCH" \
     -test.benchtime "$SMALL_TIME" | tee -a "$raw" | grep '^Benchmark' >&2 || true
   "$work/bench.test" -test.run '^$' -test.bench "^BenchmarkInterleaved\$/$BENCH" \
     -test.benchtime "$INTERLEAVED_TIME" | tee -a "$raw" | grep '^Benchmark' >&2 || true
@@ -77,7 +77,8 @@ model="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: *//' || tr
   echo "\"Interleaved\" rows run the sides call by call (median of the per-call"
   echo "ratios), so that load from other work hits every side alike; \"in memory\""
   echo "rows serve the answer from the HTTP client's transport, leaving only each"
-  echo "client's own work. See README.md."
+  echo "client's own work. See README.md; what limits the SDK where it misses a"
+  echo "target, with profiles, is in ANALYSIS.md."
   echo
   echo "## SDK against the baselines and peers"
   echo
