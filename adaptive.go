@@ -315,10 +315,15 @@ func parseBaseURL(s string) (*url.URL, error) {
 	if u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("adaptive: the base URL %q has a query or fragment: give only scheme, host and optional path", redactURL(u))
 	}
-	p := strings.TrimRight(u.Path, "/")
-	p = strings.TrimSuffix(p, "/api/v1")
-	u.Path = strings.TrimRight(p, "/")
-	u.RawPath = ""
+	// Trim the escaped form, so that an encoded "/" in a path prefix
+	// (%2F) stays encoded.
+	raw := strings.TrimRight(u.EscapedPath(), "/")
+	raw = strings.TrimRight(strings.TrimSuffix(raw, "/api/v1"), "/")
+	p, err := url.PathUnescape(raw)
+	if err != nil {
+		return nil, fmt.Errorf("adaptive: the base URL path %q does not unescape: %w", raw, err)
+	}
+	u.Path, u.RawPath = p, raw
 	return u, nil
 }
 

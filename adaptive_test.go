@@ -116,9 +116,13 @@ func TestBaseURLNormalisation(t *testing.T) {
 	c, err := adaptive.NewClient(adaptive.WithBaseURL(srv.URL+"/tenant/api/v1"), adaptive.WithAPIKey("k"))
 	require.NoError(t, err)
 	require.NoError(t, c.Do(context.Background(), http.MethodGet, "/images/p/f.png", nil, nil))
+	// An escaped "/" in the prefix stays escaped.
+	c, err = adaptive.NewClient(adaptive.WithBaseURL(srv.URL+"/team%2Fa/api/v1/"), adaptive.WithAPIKey("k"))
+	require.NoError(t, err)
+	require.NoError(t, c.Do(context.Background(), http.MethodGet, "/api/v1/x", nil, nil))
 	assert.Equal(t, []string{
 		"/api/v1/embeddings", "/api/v1/embeddings", "/api/v1/embeddings", "/api/v1/embeddings", "/api/v1/embeddings",
-		"/tenant/images/p/f.png",
+		"/tenant/images/p/f.png", "/team%2Fa/api/v1/x",
 	}, paths)
 }
 
