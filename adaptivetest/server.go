@@ -63,7 +63,8 @@ type Server struct {
 	// Project is the default project of the clients made by Client.
 	Project string
 
-	srv *httptest.Server
+	srv     *httptest.Server
+	closing chan struct{} // closed by Close: injected delays end at once
 
 	mu       sync.Mutex
 	requests []Request
@@ -92,6 +93,7 @@ func NewServer(opts ...Option) *Server {
 		Project: DefaultProject,
 		faults:  map[string][]*queuedFault{},
 		latency: map[string]time.Duration{},
+		closing: make(chan struct{}),
 	}
 	for _, o := range opts {
 		o(s)
@@ -115,6 +117,7 @@ func NewServer(opts ...Option) *Server {
 
 // Close shuts the server down, waiting for the requests in flight.
 func (s *Server) Close() {
+	close(s.closing)
 	s.srv.CloseClientConnections()
 	s.srv.Close()
 }
@@ -211,7 +214,7 @@ func (s *Server) middleware(h http.HandlerFunc) http.Handler {
 			return
 		}
 		delay, f := s.takeFault(r.Pattern)
-		if delay > 0 && !sleep(r, delay) {
+		if delay > 0 && !s.sleep(r, delay) {
 			return
 		}
 		if f != nil && f.apply(w, r) {
@@ -230,15 +233,18 @@ func (s *Server) record(r Request) {
 	s.requests = append(s.requests, r)
 }
 
-// sleep waits d unless the request is cancelled first; it reports whether
-// the full wait happened.
-func sleep(r *http.Request, d time.Duration) bool {
+// sleep waits d unless the request is cancelled or the server closes
+// first (a request whose body is unread may not see its client leave); it
+// reports whether the full wait happened.
+func (s *Server) sleep(r *http.Request, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
 		return true
 	case <-r.Context().Done():
+		return false
+	case <-s.closing:
 		return false
 	}
 }

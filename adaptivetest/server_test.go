@@ -123,3 +123,16 @@ func TestServerConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestServerCloseEndsInjectedLatency(t *testing.T) {
+	srv := adaptivetest.NewServer()
+	srv.SetLatency(adaptivetest.RouteUploadPart, time.Minute)
+	c := srv.Client(adaptive.WithMaxRetries(0))
+	done := make(chan error, 1)
+	go func() { done <- c.Uploads.UploadPart(context.Background(), "s", 1, []byte("x")) }()
+	require.Eventually(t, func() bool { return len(srv.RequestsTo(adaptivetest.RouteUploadPart)) == 1 }, 5*time.Second, time.Millisecond)
+	start := time.Now()
+	srv.Close()
+	assert.Less(t, time.Since(start), 5*time.Second)
+	assert.Error(t, <-done)
+}
