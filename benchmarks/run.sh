@@ -8,6 +8,7 @@
 #   bash benchmarks/run.sh               # 6 rounds
 #   COUNT=10 bash benchmarks/run.sh      # more rounds
 #   BENCH='Stream' bash benchmarks/run.sh  # a subset (RESULTS.md is still written)
+#   REPORT_ONLY=1 bash benchmarks/run.sh   # render RESULTS.md from bench-output.txt
 set -euo pipefail
 cd "$(dirname "$0")"
 export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
@@ -20,56 +21,74 @@ BIG_TIMES="${BIG_TIMES:-2x}"
 # Interleaved comparisons: long enough for several calls of each side.
 INTERLEAVED_TIME="${INTERLEAVED_TIME:-3s}"
 
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-raw="$work/bench.txt"
+# The raw `go test -bench` output is kept next to RESULTS.md, with the run's
+# facts as "key: value" lines at the top (benchstat reads them as labels),
+# so that REPORT_ONLY=1 can render RESULTS.md again without re-running.
+raw="bench-output.txt"
 
-# The SDK is measured as it is in the work tree when the binary is built.
-sdk_rev="$(git -C .. rev-parse --short HEAD 2>/dev/null || echo unknown)"
-if [ -n "$(git -C .. status --porcelain --untracked-files=no -- . ':!benchmarks' 2>/dev/null)" ]; then
-  sdk_rev="$sdk_rev + uncommitted changes"
+if [ "${REPORT_ONLY:-}" != 1 ]; then
+  work="$(mktemp -d)"
+  trap 'rm -rf "$work"' EXIT
+
+  # The SDK is measured as it is in the work tree when the binary is built.
+  sdk_rev="$(git -C .. rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  if [ -n "$(git -C .. status --porcelain --untracked-files=no -- . ':!benchmarks' 2>/dev/null)" ]; then
+    sdk_rev="$sdk_rev + uncommitted changes"
+  fi
+  echo "== building the benchmark binary" >&2
+  go test -c -o "$work/bench.test" .
+
+  load_before="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+  start=$(date +%s)
+  out="$work/bench.txt"
+  for i in $(seq 1 "$COUNT"); do
+    echo "== round $i of $COUNT" >&2
+    "$work/bench.test" -test.run '^$' -test.bench "^Benchmark(Stream|StreamDecode|Request|RequestOverhead|SSEParse)\$/$BENCH" \
+      -test.benchtime "$SMALL_TIME" | tee -a "$out" | grep '^Benchmark' >&2 || true
+    "$work/bench.test" -test.run '^$' -test.bench "^BenchmarkInterleaved\$/$BENCH" \
+      -test.benchtime "$INTERLEAVED_TIME" | tee -a "$out" | grep '^Benchmark' >&2 || true
+    "$work/bench.test" -test.run '^$' -test.bench "^Benchmark(Upload|UploadLatency|Download)\$/$BENCH" \
+      -test.benchtime "$BIG_TIMES" | tee -a "$out" | grep '^Benchmark' >&2 || true
+  done
+  elapsed=$(( $(date +%s) - start ))
+  load_after="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+
+  if ! grep -q '^Benchmark' "$out"; then
+    echo "run.sh: no benchmark ran" >&2
+    cat "$out" >&2
+    exit 1
+  fi
+  {
+    echo "run-date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "run-sdk: $sdk_rev"
+    echo "run-go: $(go env GOVERSION) $(go env GOOS)/$(go env GOARCH)"
+    echo "run-cores: $(nproc 2>/dev/null || echo unknown)"
+    echo "run-cpuinfo: $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: *//' || true)"
+    echo "run-rounds: $COUNT (each benchmark once per round; small ones for $SMALL_TIME, interleaved ones for $INTERLEAVED_TIME, 256 MiB ones $BIG_TIMES), $elapsed s in all"
+    echo "run-load: $load_before before, $load_after after"
+    cat "$out"
+  } > "$raw"
 fi
-echo "== building the benchmark binary" >&2
-go test -c -o "$work/bench.test" .
 
-load_before="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
-start=$(date +%s)
-for i in $(seq 1 "$COUNT"); do
-  echo "== round $i of $COUNT" >&2
-  "$work/bench.test" -test.run '^$' -test.bench "^Benchmark(Stream|StreamDecode|Request|RequestOverhead|SSEParse)\$/$BENCH" \
-    -test.benchtime "$SMALL_TIME" | tee -a "$raw" | grep '^Benchmark' >&2 || true
-  "$work/bench.test" -test.run '^$' -test.bench "^BenchmarkInterleaved\$/$BENCH" \
-    -test.benchtime "$INTERLEAVED_TIME" | tee -a "$raw" | grep '^Benchmark' >&2 || true
-  "$work/bench.test" -test.run '^$' -test.bench "^Benchmark(Upload|UploadLatency|Download)\$/$BENCH" \
-    -test.benchtime "$BIG_TIMES" | tee -a "$raw" | grep '^Benchmark' >&2 || true
-done
-elapsed=$(( $(date +%s) - start ))
-load_after="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
-
-if ! grep -q '^Benchmark' "$raw"; then
-  echo "run.sh: no benchmark ran" >&2
-  cat "$raw" >&2
-  exit 1
-fi
-
+fact() { grep -m1 "^run-$1: " "$raw" | sed "s/^run-$1: //"; }
 table="$(go run ./cmd/ratios "$raw")"
 stats="$(go tool benchstat "$raw")"
 echo
 echo "$table"
 
 cpu="$(grep -m1 '^cpu:' "$raw" | sed 's/^cpu: *//; s/ *$//')"
-model="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: *//' || true)"
+model="$(fact cpuinfo)"
 {
   echo "# Benchmark results"
   echo
-  echo "Written by \`bash benchmarks/run.sh\`; do not edit by hand."
+  echo "Written by \`bash benchmarks/run.sh\` (raw output: bench-output.txt); do not edit by hand."
   echo
-  echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "- SDK: commit $sdk_rev"
-  echo "- Go: $(go env GOVERSION) $(go env GOOS)/$(go env GOARCH)"
-  echo "- Machine: $(nproc) cores, ${cpu:-unknown CPU}${model:+ (/proc/cpuinfo: $model)}"
-  echo "- Rounds: $COUNT (each benchmark once per round; small ones for $SMALL_TIME, interleaved ones for $INTERLEAVED_TIME, 256 MiB ones $BIG_TIMES), $elapsed s in all"
-  echo "- Load average (1, 5, 15 min): $load_before before, $load_after after (other work on the machine skews absolute numbers; the sides of a pair run back to back)"
+  echo "- Date: $(fact date)"
+  echo "- SDK: commit $(fact sdk)"
+  echo "- Go: $(fact go)"
+  echo "- Machine: $(fact cores) cores, ${cpu:-unknown CPU}${model:+ (/proc/cpuinfo: $model)}"
+  echo "- Rounds: $(fact rounds)"
+  echo "- Load average (1, 5, 15 min): $(fact load) (other work on the machine skews absolute numbers; the sides of a pair run back to back)"
   echo
   echo "Values are medians over the rounds. Ratios are SDK / other for time and"
   echo "allocations (lower is better); \"throughput\" rows are other / SDK time,"

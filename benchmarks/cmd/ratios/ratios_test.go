@@ -114,3 +114,11 @@ func TestReportedRatiosAreCheckedAsIs(t *testing.T) {
 	WriteTable(&buf, rows)
 	assert.Contains(t, buf.String(), "| 1.12x | ≤ 1.15x | yes |")
 }
+
+func TestNearTheLimitShowsThreeDecimals(t *testing.T) {
+	r := Results{"A": {"ns/op": {100}}, "B": {"ns/op": {299.7}}}
+	rows := Evaluate(r, []Check{{SDK: "A", Other: "B", Metric: "ns/op", Kind: "speedup", Limit: 3}})
+	var buf bytes.Buffer
+	assert.Equal(t, 1, WriteTable(&buf, rows))
+	assert.Contains(t, buf.String(), "| 2.997x | ≥ 3.00x | **no** |")
+}

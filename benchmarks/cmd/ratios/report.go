@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 )
@@ -21,6 +22,7 @@ type Check struct {
 	//   "max": the SDK's value itself, must be <= Limit;
 	//   "reported": a ratio the benchmark reported itself (Metric such as
 	//   "sdk/raw" of an interleaved benchmark), must be <= Limit;
+	//   "reported-info": such a ratio shown with no target (diagnostics);
 	//   "info": SDK / Other, shown with no target (CPU time, for reading
 	//   wall-time ratios measured on a busy machine).
 	Kind  string
@@ -63,6 +65,9 @@ func Evaluate(r Results, checks []Check) []Row {
 		case c.Kind == "info" && o > 0:
 			row.Value = s / o
 			row.OK = true
+		case c.Kind == "reported-info":
+			row.Value = s
+			row.OK = true
 		case c.Kind == "max" || c.Kind == "reported":
 			row.Value = s
 			row.OK = s <= c.Limit
@@ -82,7 +87,7 @@ func (c Check) target() string {
 		return fmt.Sprintf("≥ %.2fx", c.Limit)
 	case "diff":
 		return fmt.Sprintf("≤ +%g", c.Limit)
-	case "info":
+	case "info", "reported-info":
 		return "(no target)"
 	default:
 		return fmt.Sprintf("≤ %g", c.Limit)
@@ -93,7 +98,12 @@ func (row Row) value() string {
 	switch {
 	case row.Missing:
 		return "missing"
-	case row.Kind == "ratio" || row.Kind == "speedup" || row.Kind == "info" || row.Kind == "reported":
+	case row.Kind == "ratio" || row.Kind == "speedup" || row.Kind == "info" || row.Kind == "reported" || row.Kind == "reported-info":
+		// Near the limit, two decimals could show a miss as the limit
+		// itself (2.997 as 3.00): give three.
+		if math.Abs(row.Value-row.Limit) < 0.005 && row.Value != row.Limit {
+			return fmt.Sprintf("%.3fx", row.Value)
+		}
 		return fmt.Sprintf("%.2fx", row.Value)
 	case row.Kind == "diff":
 		return fmt.Sprintf("%+.1f", row.Value)
@@ -134,7 +144,7 @@ func WriteTable(w io.Writer, rows []Row) int {
 			sv = num(row.SDKValue)
 		}
 		met := "yes"
-		if row.Kind == "info" && !row.Missing {
+		if (row.Kind == "info" || row.Kind == "reported-info") && !row.Missing {
 			met = "—"
 		}
 		if !row.OK {
