@@ -128,7 +128,8 @@ func Do(ctx context.Context, s *Settings, r *Request) (*http.Response, error) {
 	}
 	// Canonical keys and shared value slices: net/http only reads them, and
 	// this saves an allocation per header on every call.
-	h := req.Header
+	h := make(http.Header, 5+len(s.Headers)) // sized once: no growth below
+	req.Header = h
 	h["Authorization"] = s.authorization()
 	h["User-Agent"] = s.userAgent()
 	switch {
