@@ -63,8 +63,9 @@ type Server struct {
 	// Project is the default project of the clients made by Client.
 	Project string
 
-	srv     *httptest.Server
-	closing chan struct{} // closed by Close: injected delays end at once
+	srv       *httptest.Server
+	closing   chan struct{} // closed by Close: injected delays end at once
+	closeOnce sync.Once
 
 	mu       sync.Mutex
 	requests []Request
@@ -115,11 +116,14 @@ func NewServer(opts ...Option) *Server {
 	return s
 }
 
-// Close shuts the server down, waiting for the requests in flight.
+// Close shuts the server down, ending injected delays and waiting for the
+// requests in flight. Calling it again does nothing.
 func (s *Server) Close() {
-	close(s.closing)
-	s.srv.CloseClientConnections()
-	s.srv.Close()
+	s.closeOnce.Do(func() {
+		close(s.closing)
+		s.srv.CloseClientConnections()
+		s.srv.Close()
+	})
 }
 
 // Client returns a client for this server: its URL, its key, its default
@@ -215,6 +219,8 @@ func (s *Server) middleware(h http.HandlerFunc) http.Handler {
 		}
 		delay, f := s.takeFault(r.Pattern)
 		if delay > 0 && !s.sleep(r, delay) {
+			// Never let an interrupted delay pass for an empty 200.
+			dropConnection(w)
 			return
 		}
 		if f != nil && f.apply(w, r) {
