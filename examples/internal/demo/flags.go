@@ -31,6 +31,8 @@ func Flags(name, usage string) *flag.FlagSet {
 // usage on stdout, or 2 after a bad flag or a wrong number of arguments,
 // with the error and the usage on stderr.
 func Parse(fs *flag.FlagSet, args []string, want int) (code int, ok bool) {
+	// flag writes the usage and its errors to one output: hold them until
+	// it is known whether they belong on stdout (help) or stderr.
 	var out bytes.Buffer
 	fs.SetOutput(&out)
 	err := fs.Parse(args)
