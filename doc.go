@@ -45,7 +45,9 @@
 //		if err != nil {
 //			return err
 //		}
-//		fmt.Print(chunk.Choices[0].Delta.Content)
+//		for _, choice := range chunk.Choices { // none in the usage chunk
+//			fmt.Print(choice.Delta.Content)
+//		}
 //	}
 //
 // A stream ends cleanly only at data: [DONE]; a cut connection is an error

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -285,9 +288,13 @@ func (d *Download) Close() error {
 
 // SaveFile writes the rest of the body to the file at path and closes the
 // Download, whatever happens. It writes to a temporary file in the same
-// directory (".<name>.*.part", mode 0600), syncs it, checks the byte count
-// against Size, and only then renames it to path, replacing any file there.
-// It returns the number of bytes saved.
+// directory (".<name>.*.part"), syncs it, checks the byte count against
+// Size, and only then renames it to path, replacing any file there. It
+// returns the number of bytes saved.
+//
+// A new file gets the mode os.Create would give it (0666 less the umask); a
+// file it replaces keeps its permission bits (on Windows, its read-only
+// attribute).
 //
 // On any failure (a short body, a read, write or sync error, a cancelled
 // context) the temporary file is removed and nothing appears under path: a
@@ -302,7 +309,19 @@ func (d *Download) SaveFile(path string) (n int64, err error) {
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+".*.part")
+	// The OS applies the umask (or a default ACL) only when it creates a
+	// file, and no portable call reads the umask without changing it for the
+	// whole process: so a new file is created at 0666, as os.Create does.
+	// The temporary file of a replacement starts at 0600 and gets the old
+	// file's bits once it is complete, so that the data is never more
+	// exposed than in either file.
+	old, statErr := os.Stat(path)
+	replacing := statErr == nil && old.Mode().IsRegular()
+	perm := os.FileMode(0o666)
+	if replacing {
+		perm = 0o600
+	}
+	f, err := createPart(dir, base, perm)
 	if err != nil {
 		return 0, fmt.Errorf("adaptive: saving %s: %w", d.what, err)
 	}
@@ -325,6 +344,11 @@ func (d *Download) SaveFile(path string) (n int64, err error) {
 	if err = f.Sync(); err != nil {
 		return n, fmt.Errorf("adaptive: saving %s to %s: %w", d.what, path, err)
 	}
+	if replacing {
+		if err = f.Chmod(old.Mode().Perm()); err != nil {
+			return n, fmt.Errorf("adaptive: saving %s to %s: keeping the mode of the file it replaces: %w", d.what, path, err)
+		}
+	}
 	if err = f.Close(); err != nil {
 		return n, fmt.Errorf("adaptive: saving %s to %s: %w", d.what, path, err)
 	}
@@ -332,6 +356,20 @@ func (d *Download) SaveFile(path string) (n int64, err error) {
 		return n, fmt.Errorf("adaptive: saving %s: %w", d.what, err)
 	}
 	return n, nil
+}
+
+// createPart creates a new file ".<base>.<random>.part" in dir with
+// permission bits perm less the umask. It is os.CreateTemp with a mode:
+// os.CreateTemp always uses 0600.
+func createPart(dir, base string, perm os.FileMode) (*os.File, error) {
+	for try := 0; ; try++ {
+		name := filepath.Join(dir, "."+base+"."+strconv.FormatUint(rand.Uint64(), 36)+".part")
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		if errors.Is(err, fs.ErrExist) && try < 100 {
+			continue
+		}
+		return f, err
+	}
 }
 
 // projectSegment resolves project (the client's default when empty) and

@@ -27,10 +27,11 @@ func ExampleChatService_Create() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	choice := resp.Choices[0]
-	fmt.Println(choice.Message.Role+":", choice.Message.Content)
-	fmt.Println("model:", choice.Model)
-	fmt.Println("finish reason:", choice.FinishReason)
+	for _, choice := range resp.Choices { // one per requested choice (N, default 1)
+		fmt.Println(choice.Message.Role+":", choice.Message.Content)
+		fmt.Println("model:", choice.Model)
+		fmt.Println("finish reason:", choice.FinishReason)
+	}
 	fmt.Println("total tokens:", resp.Usage.TotalTokens)
 	// Output:
 	// assistant: You said: What is the capital of France?
@@ -58,7 +59,7 @@ func ExampleChatService_Stream() {
 	for stream.Next() {
 		chunk := stream.Current()
 		acc.Add(chunk)
-		for _, c := range chunk.Choices {
+		for _, c := range chunk.Choices { // none in the usage chunk
 			text.WriteString(c.Delta.Content) // print it as it comes, in a real program
 		}
 	}
@@ -68,7 +69,9 @@ func ExampleChatService_Stream() {
 	resp := acc.Response()
 	_, hasTTFT := stream.TTFT()
 	fmt.Println(text.String())
-	fmt.Println("same as accumulated:", resp.Choices[0].Message.Content == text.String())
+	for _, choice := range resp.Choices {
+		fmt.Println("same as accumulated:", choice.Message.Content == text.String())
+	}
 	fmt.Println("completion tokens:", resp.Usage.CompletionTokens)
 	fmt.Println("server reported TTFT:", hasTTFT)
 	// Output:
@@ -93,7 +96,9 @@ func ExampleChatStream_Accumulate() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(resp.Choices[0].Message.Content)
+	for _, choice := range resp.Choices {
+		fmt.Println(choice.Message.Content)
+	}
 	// Output: You said: Hi
 }
 
@@ -103,7 +108,8 @@ func ExampleStream_All() {
 	client := srv.Client()
 
 	stream, err := client.Chat.Stream(context.Background(), adaptive.ChatRequest{
-		Messages: []adaptive.ChatMessage{{Role: adaptive.RoleUser, Content: "one two"}},
+		Messages:      []adaptive.ChatMessage{{Role: adaptive.RoleUser, Content: "one two"}},
+		StreamOptions: &adaptive.StreamOptions{IncludeUsage: true},
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -113,11 +119,17 @@ func ExampleStream_All() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Printf("%q\n", chunk.Choices[0].Delta.Content)
+		for _, choice := range chunk.Choices { // none in the usage chunk
+			fmt.Printf("%q\n", choice.Delta.Content)
+		}
+		if chunk.Usage != nil {
+			fmt.Println("tokens:", chunk.Usage.TotalTokens)
+		}
 	}
 	// Output:
 	// "You"
 	// " said:"
 	// " one"
 	// " two"
+	// tokens: 6
 }

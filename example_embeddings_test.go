@@ -23,8 +23,9 @@ func ExampleEmbeddingsService_Create() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	vec := res.Data[0].Embedding
-	fmt.Println("dimensions:", len(vec))
+	for _, e := range res.Data { // one per input
+		fmt.Println("dimensions:", len(e.Embedding))
+	}
 	fmt.Println("tokens:", res.Usage.TotalTokens)
 	// Output:
 	// dimensions: 8

@@ -2,6 +2,7 @@
 // arrive.
 //
 //	go run ./examples/chat-stream "Explain reinforcement learning in one paragraph."
+//	go run ./examples/chat-stream -- "-v is a flag, this is a prompt"
 //
 // Ctrl-C stops the stream and releases the connection at once.
 package main
@@ -17,8 +18,20 @@ import (
 	"github.com/adaptive-go/adaptive/examples/internal/demo"
 )
 
-func main() {
-	prompt := strings.Join(os.Args[1:], " ")
+const usage = `usage: chat-stream [PROMPT...]
+
+Streams the answer to PROMPT (its words joined by spaces; default: a greeting),
+printing tokens as they arrive. Put -- before a prompt that starts with "-".
+`
+
+func main() { os.Exit(run(os.Args[1:])) }
+
+func run(args []string) int {
+	fs := demo.Flags("chat-stream", usage)
+	if code, ok := demo.Parse(fs, args, demo.AnyArgs); !ok {
+		return code
+	}
+	prompt := strings.Join(fs.Args(), " ")
 	if prompt == "" {
 		prompt = "Say hello in five words."
 	}
@@ -26,7 +39,7 @@ func main() {
 	defer stop()
 	env, err := demo.Connect(os.Stdout)
 	if err != nil {
-		demo.Fail("connecting", err)
+		return demo.Fail("connecting", err)
 	}
 	defer env.Close()
 
@@ -35,15 +48,15 @@ func main() {
 		StreamOptions: &adaptive.StreamOptions{IncludeUsage: true},
 	})
 	if err != nil {
-		demo.Fail("starting the stream", err)
+		return demo.Fail("starting the stream", err)
 	}
 	defer stream.Close()
 	var tokens int
 	for chunk, err := range stream.All() {
 		if err != nil {
-			demo.Fail("streaming", err)
+			return demo.Fail("streaming", err)
 		}
-		for _, c := range chunk.Choices {
+		for _, c := range chunk.Choices { // none in the usage chunk
 			fmt.Print(c.Delta.Content)
 		}
 		if chunk.Usage != nil {
@@ -54,4 +67,5 @@ func main() {
 	if tokens > 0 {
 		fmt.Printf("(%d tokens)\n", tokens)
 	}
+	return 0
 }

@@ -16,11 +16,21 @@ import (
 	"github.com/adaptive-go/adaptive/examples/internal/demo"
 )
 
-func main() {
+const usage = `usage: feedback
+
+Records an interaction with its feedback, an outcome and a comparison.
+`
+
+func main() { os.Exit(run(os.Args[1:])) }
+
+func run(args []string) int {
+	if code, ok := demo.Parse(demo.Flags("feedback", usage), args, 0); !ok {
+		return code
+	}
 	ctx := context.Background()
 	env, err := demo.Connect(os.Stdout)
 	if err != nil {
-		demo.Fail("connecting", err)
+		return demo.Fail("connecting", err)
 	}
 	defer env.Close()
 	c := env.Client
@@ -38,7 +48,7 @@ func main() {
 		},
 	})
 	if err != nil {
-		demo.Fail("adding the interaction", err)
+		return demo.Fail("adding the interaction", err)
 	}
 	fmt.Printf("Interaction recorded: completion %s with %d feedback(s)\n", added.CompletionID, len(added.FeedbackIDs))
 
@@ -49,7 +59,7 @@ func main() {
 		SessionID: sessionID,
 	})
 	if err != nil {
-		demo.Fail("recording the outcome", err)
+		return demo.Fail("recording the outcome", err)
 	}
 	fmt.Printf("Outcome recorded: %s\n", outcome.OutcomeID)
 
@@ -61,7 +71,8 @@ func main() {
 		OtherCompletion:     adaptive.CompletionText("Contact support.", "baseline-model"),
 	})
 	if err != nil {
-		demo.Fail("recording the comparison", err)
+		return demo.Fail("recording the comparison", err)
 	}
 	fmt.Printf("Comparison recorded: %s\n", cmp.ComparisonID)
+	return 0
 }

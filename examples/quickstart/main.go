@@ -16,6 +16,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -30,12 +31,23 @@ import (
 
 const datasetRows = 100_000 // about 20 MiB of JSONL
 
-func main() {
+const usage = `usage: quickstart
+
+Walks through every service of the SDK, on the embedded fake server unless
+ADAPTIVE_BASE_URL is set.
+`
+
+func main() { os.Exit(run(os.Args[1:])) }
+
+func run(args []string) int {
+	if code, ok := demo.Parse(demo.Flags("quickstart", usage), args, 0); !ok {
+		return code
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	env, err := demo.Connect(os.Stdout)
 	if err != nil {
-		demo.Fail("connecting", err)
+		return demo.Fail("connecting", err)
 	}
 	defer env.Close()
 	c := env.Client
@@ -44,14 +56,19 @@ func main() {
 	step("Chat completion")
 	resp, err := c.Chat.Create(ctx, adaptive.ChatRequest{Messages: question})
 	if err != nil {
-		demo.Fail("chat completion", err)
+		return demo.Fail("chat completion", err)
 	}
-	fmt.Printf("  answer: %s\n  tokens: %d\n", resp.Choices[0].Message.Content, resp.Usage.TotalTokens)
+	// The contract allows an answer with no choices ("choices": []).
+	if len(resp.Choices) == 0 {
+		return demo.Fail("chat completion", errors.New("the answer has no choices"))
+	}
+	answer := resp.Choices[0].Message.Content
+	fmt.Printf("  answer: %s\n  tokens: %d\n", answer, resp.Usage.TotalTokens)
 
 	step("Streamed chat completion, token by token")
 	stream, err := c.Chat.Stream(ctx, adaptive.ChatRequest{Messages: question})
 	if err != nil {
-		demo.Fail("starting the stream", err)
+		return demo.Fail("starting the stream", err)
 	}
 	fmt.Print("  ")
 	var acc adaptive.ChatAccumulator
@@ -65,39 +82,43 @@ func main() {
 	err = stream.Err()
 	stream.Close()
 	if err != nil {
-		demo.Fail("streaming", err)
+		return demo.Fail("streaming", err)
 	}
 	fmt.Println()
 	if ttft, ok := stream.TTFT(); ok {
 		fmt.Printf("  time to first token: %v\n", ttft)
 	}
 	streamed := acc.Response()
-	fmt.Printf("  session %s, completion %s\n", streamed.SessionID, streamed.Choices[0].CompletionID)
+	for _, ch := range streamed.Choices {
+		fmt.Printf("  session %s, completion %s\n", streamed.SessionID, ch.CompletionID)
+	}
 
 	step("Embedding")
 	emb, err := c.Embeddings.Create(ctx, adaptive.EmbeddingsRequest{Input: "Adaptive learns from feedback."})
 	if err != nil {
-		demo.Fail("embedding", err)
+		return demo.Fail("embedding", err)
 	}
-	fmt.Printf("  %d dimensions, first values %.4f\n", len(emb.Data[0].Embedding), emb.Data[0].Embedding[:3])
+	for _, e := range emb.Data {
+		fmt.Printf("  %d dimensions, first values %.4f\n", len(e.Embedding), e.Embedding[:min(3, len(e.Embedding))])
+	}
 
 	step("Interaction with feedback")
 	sessionID := uuid.New()
 	added, err := c.Interactions.Add(ctx, adaptive.InteractionRequest{
 		Messages:   question,
-		Completion: resp.Choices[0].Message.Content,
+		Completion: answer,
 		SessionID:  &sessionID,
 		Feedbacks:  []adaptive.InteractionFeedback{{Metric: "thumbs_up", Value: adaptive.MetricBool(true)}},
 	})
 	if err != nil {
-		demo.Fail("adding the interaction", err)
+		return demo.Fail("adding the interaction", err)
 	}
 	fmt.Printf("  completion %s, %d feedback(s)\n", added.CompletionID, len(added.FeedbackIDs))
 
 	step("Outcome and comparison")
 	outcome, err := c.Feedback.Outcome(ctx, adaptive.OutcomeRequest{Metric: "resolved", Value: adaptive.MetricNumber(1), SessionID: sessionID})
 	if err != nil {
-		demo.Fail("recording the outcome", err)
+		return demo.Fail("recording the outcome", err)
 	}
 	fmt.Printf("  outcome %s\n", outcome.OutcomeID)
 	cmp, err := c.Feedback.Comparison(ctx, adaptive.ComparisonRequest{
@@ -107,7 +128,7 @@ func main() {
 		OtherCompletion:     adaptive.CompletionText("No idea.", "baseline-model"),
 	})
 	if err != nil {
-		demo.Fail("recording the comparison", err)
+		return demo.Fail("recording the comparison", err)
 	}
 	fmt.Printf("  comparison %s\n", cmp.ComparisonID)
 
@@ -119,11 +140,11 @@ func main() {
 		OnSession: func(id string) { fmt.Printf("  session %s\n", id) },
 	})
 	if err != nil {
-		demo.Fail("uploading", err)
+		return demo.Fail("uploading", err)
 	}
 	status, err := c.Uploads.Status(ctx, res.SessionID)
 	if err != nil {
-		demo.Fail("reading the upload status", err)
+		return demo.Fail("reading the upload status", err)
 	}
 	fmt.Printf("  %d bytes in %d parts; server state %q, %d parts received\n  sha256 %s\n",
 		res.Bytes, res.Parts, status.State, status.ReceivedCount, hex.EncodeToString(res.SHA256[:]))
@@ -135,7 +156,7 @@ func main() {
 		// on the fake, register the same bytes as a dataset.
 		var buf bytes.Buffer
 		if err := writeDataset(&buf); err != nil {
-			demo.Fail("generating the dataset", err)
+			return demo.Fail("generating the dataset", err)
 		}
 		datasetID = "quickstart-dataset"
 		env.Fake.AddDataset(c.Project(), datasetID, "", buf.Bytes())
@@ -143,34 +164,35 @@ func main() {
 	if datasetID == "" {
 		fmt.Println("  skipped: set ADAPTIVE_DATASET to the id of a dataset of your project")
 		fmt.Println("\nDone.")
-		return
+		return 0
 	}
 	d, err := c.Datasets.Download(ctx, "", datasetID, nil)
 	if err != nil {
-		demo.Fail("downloading", err)
+		return demo.Fail("downloading", err)
 	}
 	dir, err := os.MkdirTemp("", "adaptive-quickstart-")
 	if err != nil {
-		demo.Fail("creating a temporary directory", err)
+		return demo.Fail("creating a temporary directory", err)
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, d.Filename)
 	n, err := d.SaveFile(path)
 	if err != nil {
-		demo.Fail("saving the download", err)
+		return demo.Fail("saving the download", err)
 	}
 	sum, err := fileSHA256(path)
 	if err != nil {
-		demo.Fail("checking the download", err)
+		return demo.Fail("checking the download", err)
 	}
 	fmt.Printf("  %d bytes saved to %s\n  sha256 %s\n", n, path, hex.EncodeToString(sum[:]))
 	if env.Fake != nil {
 		if sum != res.SHA256 {
-			demo.Fail("checking the download", fmt.Errorf("its SHA-256 differs from the uploaded bytes"))
+			return demo.Fail("checking the download", fmt.Errorf("its SHA-256 differs from the uploaded bytes"))
 		}
 		fmt.Println("  matches the uploaded bytes")
 	}
 	fmt.Println("\nDone.")
+	return 0
 }
 
 func step(title string) { fmt.Printf("\n== %s\n", title) }

@@ -13,7 +13,6 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -22,33 +21,46 @@ import (
 	"github.com/adaptive-go/adaptive/examples/internal/demo"
 )
 
-func main() {
-	resume := flag.String("resume", "", "resume the upload session `SESSION` instead of starting a new one")
-	concurrency := flag.Int("concurrency", 4, "parts sent at once")
-	flag.Parse()
-	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: upload-dataset [-resume SESSION] [-concurrency N] FILE")
-		os.Exit(2)
+const usage = `usage: upload-dataset [-resume SESSION] [-concurrency N] FILE
+
+Uploads FILE in parts with a progress line and prints the session id. On
+failure the session is kept, for -resume.
+
+`
+
+func main() { os.Exit(run(os.Args[1:])) }
+
+func run(args []string) int {
+	fs := demo.Flags("upload-dataset", usage)
+	resume := fs.String("resume", "", "resume the upload session `SESSION` instead of starting a new one")
+	concurrency := fs.Int("concurrency", 4, "parts sent at once")
+	if code, ok := demo.Parse(fs, args, 1); !ok {
+		return code
 	}
-	path := flag.Arg(0)
+	path := fs.Arg(0)
+
+	// Checked before anything is sent: os.Open opens a directory too, and
+	// what the SDK would make of it says nothing about the mistake.
+	f, err := os.Open(path)
+	if err != nil {
+		return demo.Fail("opening the dataset", err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return demo.Fail("reading the dataset's size", err)
+	}
+	if info.IsDir() {
+		return demo.Fail("opening the dataset", fmt.Errorf("%s is a directory: give the path of a file", path))
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	env, err := demo.Connect(os.Stdout)
 	if err != nil {
-		demo.Fail("connecting", err)
+		return demo.Fail("connecting", err)
 	}
 	defer env.Close()
-
-	f, err := os.Open(path)
-	if err != nil {
-		demo.Fail("opening the dataset", err)
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		demo.Fail("reading the dataset's size", err)
-	}
 
 	opts := &adaptive.UploadOptions{
 		Concurrency: *concurrency,
@@ -69,7 +81,8 @@ func main() {
 		if errors.As(err, &upErr) && upErr.SessionID != "" && !upErr.Aborted {
 			fmt.Fprintf(os.Stderr, "\nThe upload failed; the server keeps session %s.\nResume it with:\n  go run ./examples/upload-dataset -resume %s %s\n", upErr.SessionID, upErr.SessionID, path)
 		}
-		demo.Fail("uploading", err)
+		return demo.Fail("uploading", err)
 	}
 	fmt.Printf("Uploaded %d bytes in %d parts to session %s\nSHA-256 %s\n", res.Bytes, res.Parts, res.SessionID, hex.EncodeToString(res.SHA256[:]))
+	return 0
 }

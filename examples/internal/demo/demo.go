@@ -43,8 +43,11 @@ func (e *Env) Close() {
 	}
 }
 
-// Fail prints err as the program's last word and exits with status 1.
-func Fail(what string, err error) {
+// Fail prints err on stderr as the program's last word and returns the exit
+// status 1. It does not exit: the program's run function returns the status
+// to main, so that its deferred cleanups (closing the embedded server,
+// removing temporary files) run first.
+func Fail(what string, err error) int {
 	fmt.Fprintf(os.Stderr, "error: %s: %v\n", what, err)
-	os.Exit(1)
+	return 1
 }
