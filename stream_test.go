@@ -413,7 +413,7 @@ func TestStreamIdleTimeout(t *testing.T) {
 	assert.Equal(t, []string{"Hel"}, got)
 	require.ErrorIs(t, err, adaptive.ErrStreamIdle)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Contains(t, err.Error(), "no event for 50ms")
+	assert.Contains(t, err.Error(), "no data for 50ms")
 	require.NoError(t, st.Close())
 	handlerReturns(t, srv)
 }

@@ -327,7 +327,7 @@ func (u *uploadRun) sendAt(ctx context.Context, ra io.ReaderAt, todo []int, hash
 					BodyFunc: func() io.Reader { return io.NewSectionReader(ra, off, length) },
 					BodyLen:  length,
 				}
-				if err := u.s.sendPart(ctx, u.cfg, partRequest(u.id, n, r)); err != nil {
+				if err := u.s.sendPart(ctx, u.cfg, n, partRequest(u.id, n, r)); err != nil {
 					cancel(fmt.Errorf("part %d: %w", n, err))
 					return
 				}
@@ -409,7 +409,7 @@ func (u *uploadRun) sendStream(ctx context.Context, r io.Reader, sum *[sha256.Si
 					if !ok {
 						return
 					}
-					err := u.s.sendPart(ctx, u.cfg, partRequest(u.id, p.n, &transport.Request{Body: p.data}))
+					err := u.s.sendPart(ctx, u.cfg, p.n, partRequest(u.id, p.n, &transport.Request{Body: p.data}))
 					free <- p.data
 					if err != nil {
 						cancel(fmt.Errorf("part %d: %w", p.n, err))
