@@ -333,9 +333,9 @@ func (s *ChatStream) Accumulate() (*ChatResponse, error) {
 // decode of the rare events that are not chunks.
 type chatDecoder struct {
 	chunk    ChatChunk
-	choices  map[int]bool // choice index → finished
-	open     int          // choices seen and not finished
-	finished bool         // some finish_reason was seen
+	choices  map[int]bool     // choice index → finished
+	open     int              // choices seen and not finished
+	finished bool             // some finish_reason was seen
 	acc      *ChatAccumulator // set only when a hook observes the stream
 }
 
