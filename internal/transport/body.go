@@ -60,7 +60,9 @@ func readBounded(r io.Reader, length, limit int64) (*[]byte, error) {
 				putBuffer(bp)
 				return nil, &TooLargeError{Limit: limit, Length: -1}
 			}
-			grown := make([]byte, len(b), min(int64(2*cap(b)), limit+1))
+			// One byte past a doubling (capped at the limit), so that the
+			// last growth lands on limit+1 and never copies to add a byte.
+			grown := make([]byte, len(b), min(int64(2*cap(b)), limit)+1)
 			copy(grown, b)
 			b = grown
 		}
