@@ -261,7 +261,7 @@ func (s *ChatService) Create(ctx context.Context, req ChatRequest, opts ...Optio
 	}
 	r := &transport.Request{Method: http.MethodPost, Path: chatPath, Body: body, ContentType: "application/json", Retry: req.retry()}
 	out := new(ChatResponse)
-	if err := s.client.call(ctx, cfg, &CallStart{Call: "Chat.Create", Request: &req, Model: model}, r, out); err != nil {
+	if err := s.client.call(ctx, cfg, CallStart{Call: "Chat.Create", Request: &req, Model: model}, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -289,7 +289,7 @@ func (s *ChatService) Stream(ctx context.Context, req ChatRequest, opts ...Optio
 		ContentType: "application/json", Accept: "text/event-stream", Stream: true, Retry: req.retry()}
 	cs := new(ChatStream)
 	dec := &chatDecoder{}
-	start := &CallStart{Call: "Chat.Stream", Request: &req, Model: model}
+	start := CallStart{Call: "Chat.Stream", Request: &req, Model: model}
 	if err := cs.open(ctx, s.client, cfg, start, r, dec); err != nil {
 		return nil, err
 	}

@@ -156,7 +156,7 @@ func (s *ImagesService) Get(ctx context.Context, projectID uuid.UUID, filename s
 // origins (storage), which get neither the key nor the custom headers.
 func (c *Client) download(ctx context.Context, cfg *config, call, path, route string, query url.Values) (*Download, error) {
 	r := &transport.Request{Method: http.MethodGet, Path: path, Route: route, Query: query, Stream: true, CrossOriginRedirects: true}
-	ctx, rec := c.begin(ctx, cfg, &CallStart{Call: call, Method: r.Method, Route: route})
+	ctx, rec := c.begin(ctx, cfg, CallStart{Call: call, Method: r.Method, Route: route})
 	resp, err := c.exchange(ctx, cfg, r, rec)
 	if err != nil {
 		rec.end(nil, err, 0)

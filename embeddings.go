@@ -179,7 +179,7 @@ func (s *EmbeddingsService) Create(ctx context.Context, req EmbeddingsRequest, o
 	out := new(EmbeddingsResponse)
 	// Embeddings create nothing on the server, so a request that may have
 	// reached it is safe to send again.
-	start := &CallStart{Call: "Embeddings.Create", Request: &req, Model: model}
+	start := CallStart{Call: "Embeddings.Create", Request: &req, Model: model}
 	if err := s.client.postJSON(ctx, cfg, start, "/api/v1/embeddings", transport.RetryAny, embeddingsWire{Model: model, EmbeddingsRequest: &req}, out); err != nil {
 		return nil, err
 	}

@@ -92,7 +92,7 @@ func (s *InteractionsService) Add(ctx context.Context, req InteractionRequest, o
 		return nil, err
 	}
 	out := new(AddInteractionsResponse)
-	if err := s.client.postJSON(ctx, cfg, &CallStart{Call: "Interactions.Add", Request: &req}, "/api/v1/interactions", transport.RetryUnsent, req, out); err != nil {
+	if err := s.client.postJSON(ctx, cfg, CallStart{Call: "Interactions.Add", Request: &req}, "/api/v1/interactions", transport.RetryUnsent, req, out); err != nil {
 		return nil, err
 	}
 	return out, nil

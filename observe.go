@@ -126,23 +126,33 @@ type callRecord struct {
 
 // begin starts the record of a call, running the hooks' start. It returns
 // the context the call must run with.
-func (c *Client) begin(ctx context.Context, cfg *config, start *CallStart) (context.Context, *callRecord) {
+func (c *Client) begin(ctx context.Context, cfg *config, start CallStart) (context.Context, *callRecord) {
 	logs := cfg.logger != nil && cfg.logger.Enabled(ctx, slog.LevelDebug)
 	if len(cfg.hooks) == 0 && !logs && cfg.callInfo == nil {
 		return ctx, nil
 	}
 	rec := &callRecord{cfg: cfg, start: time.Now(), call: start.Call, route: start.Route, meth: start.Method}
-	for _, h := range cfg.hooks {
-		hctx, end := h(ctx, start)
+	if len(cfg.hooks) > 0 {
+		ctx = rec.startHooks(ctx, start)
+	}
+	rec.ctx = ctx
+	return ctx, rec
+}
+
+// startHooks runs the hooks' start on a copy of start that lives on the
+// heap: only calls that have hooks pay for it.
+func (r *callRecord) startHooks(ctx context.Context, start CallStart) context.Context {
+	s := &start
+	for _, h := range r.cfg.hooks {
+		hctx, end := h(ctx, s)
 		if hctx != nil {
 			ctx = hctx
 		}
 		if end != nil {
-			rec.ends = append(rec.ends, end)
+			r.ends = append(r.ends, end)
 		}
 	}
-	rec.ctx = ctx
-	return ctx, rec
+	return ctx
 }
 
 // answered notes what the transport got.

@@ -86,7 +86,7 @@ func jsonRequest(method, path, route string, retry transport.Retry, in any) (*tr
 
 // postJSON runs the JSON call POST path, named call for hooks and logs,
 // with request the caller's typed request and in its wire form.
-func (c *Client) postJSON(ctx context.Context, cfg *config, start *CallStart, path string, retry transport.Retry, in, out any) error {
+func (c *Client) postJSON(ctx context.Context, cfg *config, start CallStart, path string, retry transport.Retry, in, out any) error {
 	r, err := jsonRequest(http.MethodPost, path, "", retry, in)
 	if err != nil {
 		return err
@@ -97,7 +97,7 @@ func (c *Client) postJSON(ctx context.Context, cfg *config, start *CallStart, pa
 // call runs one JSON call from start to end: the hooks and the log record
 // around exchange, and the decoding of the answer into out (which may be
 // nil).
-func (c *Client) call(ctx context.Context, cfg *config, start *CallStart, r *transport.Request, out any) error {
+func (c *Client) call(ctx context.Context, cfg *config, start CallStart, r *transport.Request, out any) error {
 	if start.Method == "" {
 		start.Method, start.Route = r.Method, routeOf(r)
 	}
@@ -105,7 +105,7 @@ func (c *Client) call(ctx context.Context, cfg *config, start *CallStart, r *tra
 	resp, err := c.exchange(ctx, cfg, r, rec)
 	if err == nil {
 		if out != nil {
-			err = decodeJSON(cfg, resp, out)
+			err = decodeJSON(cfg, &resp, out)
 		}
 		resp.Release()
 	}
@@ -128,18 +128,18 @@ func routeOf(r *transport.Request) string {
 // its body open (the caller closes it), otherwise with the body in Data (the
 // caller releases it). Any other status is an *APIError; a transport
 // failure is returned wrapped with the request's description.
-func (c *Client) exchange(ctx context.Context, cfg *config, r *transport.Request, rec *callRecord) (*transport.Response, error) {
+func (c *Client) exchange(ctx context.Context, cfg *config, r *transport.Request, rec *callRecord) (transport.Response, error) {
 	start := time.Now()
 	resp, err := transport.Do(ctx, cfg.settings(), r)
-	rec.answered(resp, int64(len(r.Body))+r.BodyLen)
+	rec.answered(&resp, int64(len(r.Body))+r.BodyLen)
 	if cfg.responseInto != nil {
 		*cfg.responseInto = resp.Response
 	}
 	if err != nil {
-		return nil, cfg.transportError(ctx, r, err)
+		return transport.Response{}, cfg.transportError(ctx, r, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, newAPIError(cfg, resp, time.Since(start))
+		return transport.Response{}, newAPIError(cfg, &resp, time.Since(start))
 	}
 	return resp, nil
 }
@@ -203,7 +203,7 @@ func (c *Client) Do(ctx context.Context, method, path string, in, out any, opts 
 		return err
 	}
 	r.Query = u.Query()
-	return c.call(ctx, cfg, &CallStart{Call: "Client.Do", Request: in}, r, out)
+	return c.call(ctx, cfg, CallStart{Call: "Client.Do", Request: in}, r, out)
 }
 
 // pathSegment escapes value as exactly one path segment. Empty values and

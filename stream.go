@@ -109,7 +109,7 @@ type eventDecoder[T any] interface {
 
 // open sends r (a streamed request) and starts reading the answer's events.
 // A non-2xx answer is returned as the *APIError of exchange.
-func (s *Stream[T]) open(ctx context.Context, c *Client, cfg *config, start *CallStart, r *transport.Request, dec eventDecoder[T]) error {
+func (s *Stream[T]) open(ctx context.Context, c *Client, cfg *config, start CallStart, r *transport.Request, dec eventDecoder[T]) error {
 	start.Method, start.Route = r.Method, routeOf(r)
 	ctx, rec := c.begin(ctx, cfg, start)
 	// The stream's own context lets Close abort a read in progress, which

@@ -64,7 +64,7 @@ func (s *UploadsService) init(ctx context.Context, cfg *config, req UploadInitRe
 	var out UploadSession
 	// A session opened twice leaves an empty one behind, which the server
 	// expires: a retry after a gateway's 5xx is worth that.
-	if err := s.client.postJSON(ctx, cfg, &CallStart{Call: "Uploads.Init", Request: &req}, pathUploadInit, transport.RetryStatus, req, &out); err != nil {
+	if err := s.client.postJSON(ctx, cfg, CallStart{Call: "Uploads.Init", Request: &req}, pathUploadInit, transport.RetryStatus, req, &out); err != nil {
 		return nil, err
 	}
 	if out.SessionID == "" {
@@ -110,7 +110,7 @@ func partRequest(sessionID string, partNumber int, r *transport.Request) *transp
 }
 
 func (s *UploadsService) sendPart(ctx context.Context, cfg *config, partNumber int, r *transport.Request) error {
-	return s.client.call(ctx, cfg, &CallStart{Call: "Uploads.UploadPart", PartNumber: partNumber}, r, nil)
+	return s.client.call(ctx, cfg, CallStart{Call: "Uploads.UploadPart", PartNumber: partNumber}, r, nil)
 }
 
 // sessionBody is the JSON body of Status and Abort.
@@ -138,7 +138,7 @@ func (s *UploadsService) Status(ctx context.Context, sessionID string, opts ...O
 
 func (s *UploadsService) status(ctx context.Context, cfg *config, sessionID string) (*UploadStatus, error) {
 	var st UploadStatus
-	if err := s.client.postJSON(ctx, cfg, &CallStart{Call: "Uploads.Status"}, pathUploadStatus, transport.RetryAny, sessionBody{sessionID}, &st); err != nil {
+	if err := s.client.postJSON(ctx, cfg, CallStart{Call: "Uploads.Status"}, pathUploadStatus, transport.RetryAny, sessionBody{sessionID}, &st); err != nil {
 		return nil, err
 	}
 	return &st, nil
@@ -165,5 +165,5 @@ func (s *UploadsService) abort(ctx context.Context, cfg *config, sessionID strin
 	if err != nil {
 		return err
 	}
-	return s.client.call(ctx, cfg, &CallStart{Call: "Uploads.Abort"}, r, nil)
+	return s.client.call(ctx, cfg, CallStart{Call: "Uploads.Abort"}, r, nil)
 }

@@ -156,7 +156,7 @@ func (s *UploadsService) Upload(ctx context.Context, r io.Reader, o *UploadOptio
 	if err != nil {
 		return nil, err
 	}
-	ctx, rec := s.client.begin(ctx, cfg, &CallStart{Call: "Uploads.Upload", Request: o})
+	ctx, rec := s.client.begin(ctx, cfg, CallStart{Call: "Uploads.Upload", Request: o})
 	defer func() { endUpload(rec, res, err) }()
 	sess, err := s.init(ctx, cfg, UploadInitRequest{ContentType: opts.ContentType, Metadata: opts.Metadata, TotalPartsCount: parts})
 	if err != nil {
@@ -225,7 +225,7 @@ func (s *UploadsService) Resume(ctx context.Context, sessionID string, r io.Read
 	if err != nil {
 		return nil, err
 	}
-	ctx, rec := s.client.begin(ctx, cfg, &CallStart{Call: "Uploads.Resume", Request: o})
+	ctx, rec := s.client.begin(ctx, cfg, CallStart{Call: "Uploads.Resume", Request: o})
 	defer func() { endUpload(rec, res, err) }()
 	st, err := s.status(ctx, cfg, sessionID)
 	if err != nil {

@@ -33,6 +33,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	ctx, cancel := context.WithCancelCause(req.Context())
 	a := &attemptTimer{cancel: cancel, timeout: c.s.Timeout}
+	orig := req
 	req = req.WithContext(ctx)
 	if c.r.Upload {
 		// The body of an upload part may take longer than any fixed bound
@@ -44,7 +45,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	} else {
 		a.start()
 	}
-	resp, err := c.roundTrip(t.base, req)
+	resp, err := c.roundTrip(t.base, req, orig)
 	if err != nil {
 		a.stop()
 		err = attemptError(ctx, err)

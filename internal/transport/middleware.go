@@ -29,13 +29,14 @@ func (e *MiddlewareError) Error() string {
 	return fmt.Sprintf("middleware %d of %d returned neither a response nor an error", e.Position, e.Count)
 }
 
-// roundTrip runs the middleware in order around send.
-func (c *call) roundTrip(base http.RoundTripper, req *http.Request) (*http.Response, error) {
+// roundTrip runs the middleware in order around send. req is the attempt's
+// own copy of orig, which no one else sees when there is no middleware.
+func (c *call) roundTrip(base http.RoundTripper, req, orig *http.Request) (*http.Response, error) {
 	mw := c.s.Middleware
 	if len(mw) == 0 {
-		return c.send(base, req)
+		return c.send(base, req, orig)
 	}
-	next := func(r *http.Request) (*http.Response, error) { return c.send(base, r) }
+	next := func(r *http.Request) (*http.Response, error) { return c.send(base, r, nil) }
 	for i := len(mw) - 1; i >= 0; i-- {
 		next = guard(i+1, len(mw), mw[i], next)
 	}
@@ -77,12 +78,16 @@ func guard(pos, count int, m Middleware, next Next) Next {
 // request goes to the base URL's origin (never to a redirect's other host,
 // never over a downgraded scheme), on a copy of the request, so that no
 // layer above it, middleware included, ever sees them. The answer points
-// back to the request as it was before.
-func (c *call) send(base http.RoundTripper, req *http.Request) (*http.Response, error) {
+// back to the request as it was before. When req is already a private copy
+// of orig, it is the one that gets the credentials, and the answer points to
+// orig.
+func (c *call) send(base http.RoundTripper, req, orig *http.Request) (*http.Response, error) {
 	out := req
 	if c.s.sameOrigin(req.URL) {
-		out = new(http.Request)
-		*out = *req
+		if orig == nil {
+			out = new(http.Request)
+			*out = *req
+		}
 		h := make(http.Header, len(req.Header)+1)
 		for k, v := range req.Header {
 			h[k] = v
@@ -92,7 +97,10 @@ func (c *call) send(base http.RoundTripper, req *http.Request) (*http.Response, 
 	}
 	resp, err := base.RoundTrip(out)
 	if resp != nil {
-		resp.Request = req
+		if orig == nil {
+			orig = req
+		}
+		resp.Request = orig
 	}
 	return resp, err
 }

@@ -171,14 +171,14 @@ type callKey struct{}
 // failure, cancelled context, a body cut or over the size bound); the
 // Response is then still returned, with the headers when they arrived, and
 // with the attempt count. No error contains the API key or URL credentials.
-func Do(ctx context.Context, s *Settings, r *Request) (*Response, error) {
+func Do(ctx context.Context, s *Settings, r *Request) (Response, error) {
 	s.init()
 	u := *s.BaseURL
 	u.User = nil
 	u.RawPath = s.BaseURL.EscapedPath() + r.Path
 	p, err := url.PathUnescape(u.RawPath)
 	if err != nil {
-		return &Response{}, fmt.Errorf("request path %q: %w", r.Path, err)
+		return Response{}, fmt.Errorf("request path %q: %w", r.Path, err)
 	}
 	u.Path = p
 	if len(r.Query) > 0 {
@@ -200,7 +200,7 @@ func Do(ctx context.Context, s *Settings, r *Request) (*Response, error) {
 	ctx = context.WithValue(ctx, callKey{}, c)
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.Method, u.String(), body)
 	if err != nil {
-		return &Response{}, err
+		return Response{}, err
 	}
 	// Canonical keys and shared value slices: net/http only reads them, and
 	// this saves an allocation per header on every call.
@@ -237,7 +237,7 @@ func Do(ctx context.Context, s *Settings, r *Request) (*Response, error) {
 		RequestLogHook: c.onAttempt,
 	}
 	resp, err := rc.Do(req)
-	out := &Response{Response: resp, Attempts: c.attempts}
+	out := Response{Response: resp, Attempts: c.attempts}
 	if err != nil {
 		c.release()
 		if resp != nil && !c.bodyRead {
