@@ -29,8 +29,14 @@ const (
 const (
 	DefaultMaxRetries = 2
 	DefaultTimeout    = 90 * time.Second
+	// DefaultIdleTimeout bounds the silence of a transfer in progress: a
+	// streamed answer (chat stream, download) that sends no byte, or an
+	// upload part whose bytes the connection stops taking, for this long.
+	DefaultIdleTimeout = 2 * time.Minute
 	// DefaultMaxEventSize bounds one server-sent event of a stream.
 	DefaultMaxEventSize = 8 << 20
+	// DefaultMaxResponseSize bounds a JSON answer read into memory.
+	DefaultMaxResponseSize = transport.DefaultMaxResponseSize
 )
 
 const (
@@ -69,19 +75,27 @@ type service struct{ client *Client }
 
 // config holds the resolved settings of a client or of one call.
 type config struct {
-	baseURL           *url.URL
-	apiKey            *string // behind a pointer so that no reflection-based printer shows it
-	project           string
-	httpClient        *http.Client // wrapped by transport.WrapClient
-	maxRetries        int
-	timeout           time.Duration
-	retryWaitMin      time.Duration
-	retryWaitMax      time.Duration
-	headers           http.Header
-	userAgent         string
-	logger            *slog.Logger
-	maxEventSize      int
-	streamIdleTimeout time.Duration
+	baseURL         *url.URL
+	key             transport.Secret // the key, out of reach of reflection-based printers
+	project         string
+	httpClient      *http.Client // from transport.NewHTTPClient
+	maxRetries      int
+	timeout         time.Duration
+	idleTimeout     time.Duration
+	retryWaitMin    time.Duration
+	retryWaitMax    time.Duration
+	headers         http.Header
+	userAgent       string
+	logger          *slog.Logger
+	maxEventSize    int
+	maxResponseSize int64
+	middleware      []transport.Middleware
+	hooks           []Hook
+
+	// Per-call only.
+	perCall      bool // the options are applied to one call, not to NewClient
+	responseInto **http.Response
+	callInfo     *CallInfo
 
 	transport *transport.Settings // derived from the fields above
 }
@@ -99,7 +113,7 @@ func WithBaseURL(baseURL string) Option {
 	return func(c *config) error {
 		u, err := parseBaseURL(baseURL)
 		if err != nil {
-			return err
+			return fmt.Errorf("adaptive: WithBaseURL: %w", err)
 		}
 		c.baseURL = u
 		return nil
@@ -107,16 +121,34 @@ func WithBaseURL(baseURL string) Option {
 }
 
 // WithAPIKey sets the API key sent as a bearer token. Default:
-// $ADAPTIVE_API_KEY. The key never appears in errors, logs or formatted
-// values of the client.
+// $ADAPTIVE_API_KEY. Surrounding white space (a newline left by reading the
+// key from a file) is trimmed; an empty key, or one with spaces or control
+// characters inside, is an error. The key never appears in errors, logs or
+// formatted values of the client, and is sent only to the base URL's origin.
 func WithAPIKey(key string) Option {
 	return func(c *config) error {
-		if strings.TrimSpace(key) == "" {
-			return errors.New("adaptive: WithAPIKey: the API key is empty")
+		k, err := cleanKey(key)
+		if err != nil {
+			return fmt.Errorf("adaptive: WithAPIKey: %w", err)
 		}
-		c.apiKey = &key
+		c.key = transport.NewSecret(k)
 		return nil
 	}
+}
+
+// cleanKey trims the white space around key and checks what is left can be
+// sent in a header.
+func cleanKey(key string) (string, error) {
+	k := strings.TrimSpace(key)
+	if k == "" {
+		return "", errors.New("the API key is empty")
+	}
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; c <= ' ' || c == 0x7f {
+			return "", fmt.Errorf("the API key has a space or control character at byte %d: give the key alone", i)
+		}
+	}
+	return k, nil
 }
 
 // WithProject sets the default project: it fills the model of chat and
@@ -130,15 +162,18 @@ func WithProject(project string) Option {
 }
 
 // WithHTTPClient sets the HTTP client used for requests. Its Transport,
-// CheckRedirect and Jar are used; leave its Timeout at zero, since it would
-// also cut streamed answers (use WithTimeout instead). Default: a client on
-// http.DefaultTransport.
+// CheckRedirect (after the SDK's own redirect policy) and Jar are used;
+// leave its Timeout at zero, since it would also cut streamed answers (use
+// WithTimeout and WithIdleTimeout instead). Default: a client on a transport
+// shared by the SDK's clients, like http.DefaultTransport but keeping 32
+// idle connections per host instead of 2, so that concurrent parts and
+// calls reuse their connections.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
 			return errors.New("adaptive: WithHTTPClient: the client is nil")
 		}
-		c.httpClient = transport.WrapClient(hc)
+		c.httpClient = transport.NewHTTPClient(hc)
 		return nil
 	}
 }
@@ -209,8 +244,12 @@ func WithUserAgent(suffix string) Option {
 	}
 }
 
-// WithLogger logs each retry at debug level (method, path, status, attempt;
-// never headers or bodies). Default: no logging.
+// WithLogger logs at debug level one record per call ("adaptive: call":
+// the SDK method, HTTP method, route template, status, attempts, duration,
+// request id, bytes sent and received) and one per retry ("adaptive:
+// retrying": route, attempt, cause, wait), with the call's context, so that
+// a handler can add trace ids. It never logs headers, bodies, the key or URL
+// credentials. Default: no logging.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		c.logger = l
@@ -231,14 +270,38 @@ func WithMaxEventSize(n int) Option {
 	}
 }
 
-// WithStreamIdleTimeout ends a stream with an error when no event arrives
-// for d (0, the default, waits for as long as the context allows).
-func WithStreamIdleTimeout(d time.Duration) Option {
+// WithIdleTimeout bounds the silence of a transfer in progress: a chat
+// stream or a download whose body sends no byte for d (comment keep-alives
+// count), or an upload part whose bytes the connection takes none of for d,
+// fails with an error wrapping ErrIdleTimeout. Only the time spent waiting
+// for the network counts, never the time the caller takes between reads. 0
+// disables it. Default: DefaultIdleTimeout (2 minutes).
+func WithIdleTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {
-			return fmt.Errorf("adaptive: WithStreamIdleTimeout: %v is negative", d)
+			return fmt.Errorf("adaptive: WithIdleTimeout: %v is negative", d)
 		}
-		c.streamIdleTimeout = d
+		c.idleTimeout = d
+		return nil
+	}
+}
+
+// WithStreamIdleTimeout is WithIdleTimeout.
+//
+// Deprecated: use WithIdleTimeout, which also bounds downloads and upload
+// parts.
+func WithStreamIdleTimeout(d time.Duration) Option { return WithIdleTimeout(d) }
+
+// WithMaxResponseSize bounds the size of a JSON answer read into memory: an
+// answer that declares a larger Content-Length is refused before it is
+// read, and one that runs past n bytes is refused at that point. Default:
+// DefaultMaxResponseSize (64 MiB).
+func WithMaxResponseSize(n int64) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("adaptive: WithMaxResponseSize: %d: give at least 1 byte", n)
+		}
+		c.maxResponseSize = n
 		return nil
 	}
 }
@@ -249,19 +312,28 @@ var baseUserAgent = fmt.Sprintf("adaptive-go/%s (%s; %s/%s)", Version, runtime.V
 // environment ($ADAPTIVE_BASE_URL, $ADAPTIVE_API_KEY, $ADAPTIVE_PROJECT)
 // for what opts leave unset. It returns an error naming the option and the
 // environment variable to set when the base URL or the key is missing, or
-// when the base URL is not an absolute http(s) URL.
+// when the base URL is not an absolute http(s) URL (the error never repeats
+// the value, which may be a key given in the wrong place). A base URL with
+// plain http to a host that is not this machine sends the key in clear: the
+// client logs a warning once, to the WithLogger logger or slog's default.
 func NewClient(opts ...Option) (*Client, error) {
 	cfg := config{
-		maxRetries:   DefaultMaxRetries,
-		timeout:      DefaultTimeout,
-		retryWaitMin: defaultRetryWaitMin,
-		retryWaitMax: defaultRetryWaitMax,
-		userAgent:    baseUserAgent,
-		maxEventSize: DefaultMaxEventSize,
-		project:      os.Getenv(EnvProject),
+		maxRetries:      DefaultMaxRetries,
+		timeout:         DefaultTimeout,
+		idleTimeout:     DefaultIdleTimeout,
+		retryWaitMin:    defaultRetryWaitMin,
+		retryWaitMax:    defaultRetryWaitMax,
+		userAgent:       baseUserAgent,
+		maxEventSize:    DefaultMaxEventSize,
+		maxResponseSize: DefaultMaxResponseSize,
+		project:         os.Getenv(EnvProject),
 	}
-	if key := os.Getenv(EnvAPIKey); strings.TrimSpace(key) != "" {
-		cfg.apiKey = &key
+	if env := os.Getenv(EnvAPIKey); strings.TrimSpace(env) != "" {
+		k, err := cleanKey(env)
+		if err != nil {
+			return nil, fmt.Errorf("adaptive: %s: %w", EnvAPIKey, err)
+		}
+		cfg.key = transport.NewSecret(k)
 	}
 	if env := os.Getenv(EnvBaseURL); env != "" {
 		u, err := parseBaseURL(env)
@@ -281,11 +353,19 @@ func NewClient(opts ...Option) (*Client, error) {
 	if cfg.baseURL == nil {
 		return nil, fmt.Errorf("adaptive: no base URL: pass adaptive.WithBaseURL or set %s", EnvBaseURL)
 	}
-	if cfg.apiKey == nil {
+	if cfg.key.IsZero() {
 		return nil, fmt.Errorf("adaptive: no API key: pass adaptive.WithAPIKey or set %s", EnvAPIKey)
 	}
 	if cfg.httpClient == nil {
-		cfg.httpClient = transport.WrapClient(nil)
+		cfg.httpClient = transport.NewHTTPClient(nil)
+	}
+	if h := cfg.baseURL.Hostname(); cfg.baseURL.Scheme == "http" && !transport.IsLoopback(h) && !strings.HasSuffix(h, ".invalid") {
+		// (".invalid" never resolves: nothing can be sent.)
+		l := cfg.logger
+		if l == nil {
+			l = slog.Default()
+		}
+		l.Warn("adaptive: the base URL uses plain http to a host that is not this machine: the API key is sent in clear; use https", slog.String("host", cfg.baseURL.Host))
 	}
 	cfg.transport = cfg.newSettings()
 	c := &Client{cfg: cfg}
@@ -303,17 +383,22 @@ func NewClient(opts ...Option) (*Client, error) {
 }
 
 // parseBaseURL checks that s is an absolute http(s) URL and strips a
-// trailing "/" or "/api/v1" so that paths can be appended.
+// trailing "/" or "/api/v1" so that paths can be appended. Its errors never
+// repeat s: a key pasted as the base URL must not reach a log.
 func parseBaseURL(s string) (*url.URL, error) {
+	const fix = "set WithBaseURL or " + EnvBaseURL + " to an absolute http(s) URL such as https://your-adaptive-instance"
 	u, err := url.Parse(strings.TrimSpace(s))
 	if err != nil {
-		return nil, errors.New("adaptive: the base URL does not parse as a URL: set WithBaseURL or " + EnvBaseURL + " to an absolute http(s) URL such as https://your-adaptive-instance")
+		return nil, errors.New("the base URL does not parse as a URL: " + fix)
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("adaptive: the base URL %q is not an absolute http(s) URL: set WithBaseURL or %s to one such as https://your-adaptive-instance", redactURL(u), EnvBaseURL)
+		return nil, errors.New("the base URL is not an absolute http(s) URL: " + fix)
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("adaptive: the base URL %q has a query or fragment: give only scheme, host and optional path", redactURL(u))
+	if u.User != nil {
+		return nil, errors.New("the base URL carries credentials (user info before the host): remove them; the client authenticates with its API key")
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return nil, errors.New("the base URL has a query or fragment: give only scheme, host and optional path")
 	}
 	// Trim the escaped form, so that an encoded "/" in a path prefix
 	// (%2F) stays encoded.
@@ -321,14 +406,14 @@ func parseBaseURL(s string) (*url.URL, error) {
 	raw = strings.TrimRight(strings.TrimSuffix(raw, "/api/v1"), "/")
 	p, err := url.PathUnescape(raw)
 	if err != nil {
-		return nil, fmt.Errorf("adaptive: the base URL path %q does not unescape: %w", raw, err)
+		return nil, errors.New("the base URL's path does not unescape: " + fix)
 	}
 	u.Path, u.RawPath = p, raw
 	return u, nil
 }
 
 // BaseURL returns the instance root the client sends requests to.
-func (c *Client) BaseURL() string { return redactURL(c.cfg.baseURL) }
+func (c *Client) BaseURL() string { return c.cfg.baseURL.String() }
 
 // Project returns the client's default project ("" when none is set).
 func (c *Client) Project() string { return c.cfg.project }

@@ -209,14 +209,15 @@ func (r *ChatRequest) validate() error {
 	return nil
 }
 
-// body validates req and encodes it for the wire, with the stream flag.
-func (r *ChatRequest) body(cfg *config, stream bool) ([]byte, error) {
+// body validates req and encodes it for the wire, with the stream flag; it
+// also returns the wire model.
+func (r *ChatRequest) body(cfg *config, stream bool) ([]byte, string, error) {
 	if err := r.validate(); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	model, err := cfg.wireModel("ChatRequest", r.Project, r.Model)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	sent := *r
 	if !stream {
@@ -224,9 +225,20 @@ func (r *ChatRequest) body(cfg *config, stream bool) ([]byte, error) {
 	}
 	b, err := json.Marshal(chatWire{ChatRequest: &sent, Model: model, Stream: stream})
 	if err != nil {
-		return nil, fmt.Errorf("adaptive: encoding the chat request: %w", err)
+		return nil, "", fmt.Errorf("adaptive: encoding the chat request: %w", err)
 	}
-	return b, nil
+	return b, model, nil
+}
+
+// retry is the retry class of the request: a generation is retried after a
+// retryable status (at worst the server generates twice, and, when it
+// stores interactions, may store both), and also after a connection lost
+// once the request was sent when Store is false, since nothing is kept.
+func (r *ChatRequest) retry() transport.Retry {
+	if r.Store != nil && !*r.Store {
+		return transport.RetryAny
+	}
+	return transport.RetryStatus
 }
 
 // Create asks for a chat completion and returns it whole. It calls
@@ -234,24 +246,22 @@ func (r *ChatRequest) body(cfg *config, stream bool) ([]byte, error) {
 //
 // Bad input (no messages, a message without role, no project resolvable,
 // N < 1, negative MaxTokens) is a *ValidationError, returned before
-// anything is sent. A non-2xx answer is an *APIError.
+// anything is sent. A non-2xx answer is an *APIError. A failed generation is
+// retried after a retryable status or a failed connection (see the README's
+// retry table); set Store to false to let it also be retried when the
+// connection was lost after the request was sent.
 func (s *ChatService) Create(ctx context.Context, req ChatRequest, opts ...Option) (*ChatResponse, error) {
 	cfg, err := s.client.callConfig(opts)
 	if err != nil {
 		return nil, err
 	}
-	body, err := req.body(cfg, false)
+	body, model, err := req.body(cfg, false)
 	if err != nil {
 		return nil, err
 	}
-	r := &transport.Request{Method: http.MethodPost, Path: chatPath, Body: body, ContentType: "application/json"}
-	resp, err := s.client.send(ctx, cfg, r)
-	if err != nil {
-		return nil, err
-	}
-	defer transport.DrainAndClose(resp.Body)
+	r := &transport.Request{Method: http.MethodPost, Path: chatPath, Body: body, ContentType: "application/json", Retry: req.retry()}
 	out := new(ChatResponse)
-	if err := decodeJSON(resp, out); err != nil {
+	if err := s.client.call(ctx, cfg, CallStart{Call: "Chat.Create", Request: &req, Model: model}, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -263,22 +273,24 @@ func (s *ChatService) Create(ctx context.Context, req ChatRequest, opts ...Optio
 //
 // Bad input is a *ValidationError, returned before anything is sent; a
 // non-2xx answer is an *APIError, returned before any chunk. Retries (per
-// WithMaxRetries) happen only until the response headers arrive, and
-// WithTimeout bounds only that wait: use WithStreamIdleTimeout to bound the
-// silence between events. The caller must Close the stream.
+// WithMaxRetries, as for Create) happen only until the response headers
+// arrive, and WithTimeout bounds only that wait; WithIdleTimeout bounds the
+// silence of the body. The caller must Close the stream.
 func (s *ChatService) Stream(ctx context.Context, req ChatRequest, opts ...Option) (*ChatStream, error) {
 	cfg, err := s.client.callConfig(opts)
 	if err != nil {
 		return nil, err
 	}
-	body, err := req.body(cfg, true)
+	body, model, err := req.body(cfg, true)
 	if err != nil {
 		return nil, err
 	}
 	r := &transport.Request{Method: http.MethodPost, Path: chatPath, Body: body,
-		ContentType: "application/json", Accept: "text/event-stream", Stream: true}
+		ContentType: "application/json", Accept: "text/event-stream", Stream: true, Retry: req.retry()}
 	cs := new(ChatStream)
-	if err := cs.open(ctx, s.client, cfg, r, &chatDecoder{}); err != nil {
+	dec := &chatDecoder{}
+	start := CallStart{Call: "Chat.Stream", Request: &req, Model: model}
+	if err := cs.open(ctx, s.client, cfg, start, r, dec); err != nil {
 		return nil, err
 	}
 	return cs, nil
@@ -321,9 +333,20 @@ func (s *ChatStream) Accumulate() (*ChatResponse, error) {
 // decode of the rare events that are not chunks.
 type chatDecoder struct {
 	chunk    ChatChunk
-	choices  map[int]bool // choice index → finished
-	open     int          // choices seen and not finished
-	finished bool         // some finish_reason was seen
+	choices  map[int]bool     // choice index → finished
+	open     int              // choices seen and not finished
+	finished bool             // some finish_reason was seen
+	acc      *ChatAccumulator // set only when a hook observes the stream
+}
+
+func (d *chatDecoder) observe() { d.acc = new(ChatAccumulator) }
+
+func (d *chatDecoder) outcome() any {
+	if d.acc == nil {
+		return nil
+	}
+	r := d.acc.Response()
+	return &r
 }
 
 // chatMeta holds the keys of a metadata or error event that matter here.
@@ -362,6 +385,9 @@ func (d *chatDecoder) decode(data []byte, dst *ChatChunk) (eventKind, error) {
 		return eventMeta, nil
 	}
 	*dst = *c
+	if d.acc != nil {
+		d.acc.Add(*c)
+	}
 	for i := range c.Choices {
 		d.see(c.Choices[i].Index, c.Choices[i].FinishReason != "" && exactFinishKey(data))
 	}

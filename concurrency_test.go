@@ -34,7 +34,8 @@ func TestConcurrencyOneClient64Goroutines(t *testing.T) {
 	dataset := relData(seed, 200<<10)
 	srv.AddDataset(srv.Project, "shared", "", dataset)
 
-	// One retryable fault per route, now and then, so that retries of
+	// One fault that every call retries (429: feedback and interactions are
+	// sent again only then) per route, now and then, so that retries of
 	// different goroutines interleave on the shared transport.
 	routes := []string{adaptivetest.RouteChat, adaptivetest.RouteEmbeddings, adaptivetest.RouteOutcome, adaptivetest.RouteComparison,
 		adaptivetest.RouteInteractions, adaptivetest.RouteUploadInit, adaptivetest.RouteUploadPart, adaptivetest.RouteUploadStatus, adaptivetest.RouteDatasetDownload}
@@ -50,7 +51,7 @@ func TestConcurrencyOneClient64Goroutines(t *testing.T) {
 			ctx := context.Background()
 			for i := range callsEach {
 				if r.IntN(4) == 0 {
-					srv.FailNext(routes[r.IntN(len(routes))], 1, adaptivetest.Fault{Status: 503, RetryAfterMS: "1"})
+					srv.FailNext(routes[r.IntN(len(routes))], 1, adaptivetest.Fault{Status: 429, RetryAfterMS: "1"})
 					faultsArmed.Add(1)
 				}
 				kind := r.IntN(len(counts))

@@ -81,7 +81,8 @@ func (s *DatasetsService) Download(ctx context.Context, project, datasetID strin
 		}
 		query = url.Values{"format": {string(opts.Format)}}
 	}
-	return s.client.download(ctx, cfg, "/api/v1/projects/"+p+"/datasets/"+id+"/download", query)
+	return s.client.download(ctx, cfg, "Datasets.Download", "/api/v1/projects/"+p+"/datasets/"+id+"/download",
+		"/api/v1/projects/{project}/datasets/{dataset_id}/download", query)
 }
 
 // Download calls GET /api/v1/projects/{project}/recipes/{recipe}/download and
@@ -104,7 +105,8 @@ func (s *RecipesService) Download(ctx context.Context, project, recipe string, o
 	if err != nil {
 		return nil, err
 	}
-	return s.client.download(ctx, cfg, "/api/v1/projects/"+p+"/recipes/"+r+"/download", nil)
+	return s.client.download(ctx, cfg, "Recipes.Download", "/api/v1/projects/"+p+"/recipes/"+r+"/download",
+		"/api/v1/projects/{project}/recipes/{recipe}/download", nil)
 }
 
 // Download calls GET /artifacts/{artifact_id}/download and returns the
@@ -121,7 +123,8 @@ func (s *ArtifactsService) Download(ctx context.Context, artifactID uuid.UUID, o
 	if artifactID == uuid.Nil {
 		return nil, invalid("artifactID", "the zero uuid")
 	}
-	return s.client.download(ctx, cfg, "/artifacts/"+artifactID.String()+"/download", nil)
+	return s.client.download(ctx, cfg, "Artifacts.Download", "/artifacts/"+artifactID.String()+"/download",
+		"/artifacts/{artifact_id}/download", nil)
 }
 
 // Get calls GET /images/{project_id}/{filename} and returns the image as a
@@ -146,17 +149,24 @@ func (s *ImagesService) Get(ctx context.Context, projectID uuid.UUID, filename s
 	if err != nil {
 		return nil, err
 	}
-	return s.client.download(ctx, cfg, "/images/"+projectID.String()+"/"+name, nil)
+	return s.client.download(ctx, cfg, "Images.Get", "/images/"+projectID.String()+"/"+name,
+		"/images/{project_id}/{filename}", nil)
 }
 
 // download sends a streamed GET: retries happen only until the headers of a
-// 2xx answer arrive, and the per-attempt timeout does not cut the body.
-func (c *Client) download(ctx context.Context, cfg *config, path string, query url.Values) (*Download, error) {
-	resp, err := c.send(ctx, cfg, &transport.Request{Method: http.MethodGet, Path: path, Query: query, Stream: true})
+// 2xx answer arrive, the per-attempt timeout does not cut the body, and the
+// idle timeout bounds its silences. Downloads follow redirects to other
+// origins (storage), which get neither the key nor the custom headers.
+func (c *Client) download(ctx context.Context, cfg *config, call, path, route string, query url.Values) (*Download, error) {
+	r := &transport.Request{Method: http.MethodGet, Path: path, Route: route, Query: query, Stream: true, CrossOriginRedirects: true}
+	ctx, rec := c.begin(ctx, cfg, CallStart{Call: call, Method: r.Method, Route: route})
+	resp, err := c.exchange(ctx, cfg, r, rec)
 	if err != nil {
+		rec.end(nil, err, 0)
 		return nil, err
 	}
 	d := &Download{
+		rec:         rec,
 		Filename:    filenameFromDisposition(resp.Header.Get("Content-Disposition")),
 		ContentType: resp.Header.Get("Content-Type"),
 		Size:        resp.ContentLength,
@@ -193,6 +203,7 @@ type Download struct {
 	RequestID string
 
 	body   io.ReadCloser
+	rec    *callRecord
 	what   string // method and path, for errors
 	n      int64  // bytes read so far
 	err    error  // sticky read error, io.EOF at the end
@@ -211,9 +222,15 @@ func (d *Download) Read(p []byte) (int, error) {
 	}
 	n, err := d.body.Read(p)
 	d.n += int64(n)
+	d.rec.received(n)
 	if err != nil {
 		d.err = d.readError(err)
 		err = d.err
+		if err == io.EOF {
+			d.rec.end(nil, nil, 0)
+		} else {
+			d.rec.end(nil, err, 0)
+		}
 	}
 	return n, err
 }
@@ -283,6 +300,7 @@ func (d *Download) Close() error {
 		return nil
 	}
 	d.closed = true
+	d.rec.end(nil, nil, 0)
 	return d.body.Close()
 }
 

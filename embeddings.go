@@ -1,6 +1,8 @@
 package adaptive
 
 import (
+	"github.com/adaptive-go/adaptive/internal/transport"
+
 	"bytes"
 	"context"
 	"encoding/base64"
@@ -9,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net/http"
 
 	"github.com/google/uuid"
 )
@@ -178,7 +179,8 @@ func (s *EmbeddingsService) Create(ctx context.Context, req EmbeddingsRequest, o
 	out := new(EmbeddingsResponse)
 	// Embeddings create nothing on the server, so a request that may have
 	// reached it is safe to send again.
-	if err := s.client.doJSON(ctx, cfg, http.MethodPost, "/api/v1/embeddings", nil, embeddingsWire{Model: model, EmbeddingsRequest: &req}, out, true); err != nil {
+	start := CallStart{Call: "Embeddings.Create", Request: &req, Model: model}
+	if err := s.client.postJSON(ctx, cfg, start, "/api/v1/embeddings", transport.RetryAny, embeddingsWire{Model: model, EmbeddingsRequest: &req}, out); err != nil {
 		return nil, err
 	}
 	return out, nil

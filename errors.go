@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
+	"time"
+
+	"github.com/adaptive-go/adaptive/internal/transport"
 	"strings"
 )
 
@@ -25,6 +27,12 @@ var (
 	ErrRateLimited = errors.New("adaptive: rate limited")
 	// ErrServer matches any 5xx answer.
 	ErrServer = errors.New("adaptive: server error")
+	// ErrRedirectRefused is the cause of a call stopped at a redirect the
+	// SDK does not follow: from https to http, or, for API calls (all but
+	// downloads), to another origin (scheme, host and port). The error says
+	// which. Downloads follow redirects to other origins over https, sending
+	// them neither the API key nor the WithHeader headers.
+	ErrRedirectRefused = transport.ErrRedirectRefused
 )
 
 // maxErrorBody bounds how much of an error answer is read into memory.
@@ -46,9 +54,31 @@ type APIError struct {
 	// Method and URL identify the request that failed.
 	Method string
 	URL    string
-	// Body is the raw answer, at most 64 KiB of it.
+	// Body is the raw answer, at most 64 KiB of it, with the API key
+	// redacted should the server echo it.
 	Body []byte
+	// Header holds the answer's headers (nil for an error sent inside a
+	// stream): see RetryAfter and RateLimit for the usual ones.
+	Header http.Header
+	// Attempts is the number of attempts made; when it is more than one,
+	// the error describes the last.
+	Attempts int
+	// Duration is the time the call took until this answer.
+	Duration time.Duration
 }
+
+// RetryAfter returns how long the server asked to wait before another
+// attempt (Retry-After in seconds or as a date, or retry-after-ms), capped
+// at one minute, and whether it asked.
+func (e *APIError) RetryAfter() (time.Duration, bool) {
+	if e.Header == nil {
+		return 0, false
+	}
+	return transport.RetryAfter(e.Header, time.Now())
+}
+
+// RateLimit returns the rate-limit state the answer reported, if any.
+func (e *APIError) RateLimit() (RateLimit, bool) { return ParseRateLimit(e.Header) }
 
 // Error describes the failure in one line: status, message, request and
 // request id.
@@ -70,6 +100,9 @@ func (e *APIError) Error() string {
 		b.WriteString(" (request id ")
 		b.WriteString(e.RequestID)
 		b.WriteByte(')')
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
 	}
 	return b.String()
 }
@@ -121,20 +154,27 @@ func requestID(h http.Header) string {
 	return ""
 }
 
-// newAPIError builds the error for a non-2xx response and closes its body.
-// At most maxErrorBody bytes are read, however large the body is.
-func newAPIError(resp *http.Response) *APIError {
+// newAPIError builds the error for a non-2xx answer and closes its body.
+// At most maxErrorBody bytes are read, however large the body is; the key
+// is redacted from what is kept. The answer's body is left readable again
+// (the bytes kept), for WithResponseInto.
+func newAPIError(cfg *config, resp *transport.Response, took time.Duration) *APIError {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	_ = resp.Body.Close()
+	body = cfg.key.RedactBytes(body)
+	resp.Body = io.NopCloser(bytes.NewReader(body))
 	e := &APIError{
 		StatusCode: resp.StatusCode,
 		RequestID:  requestID(resp.Header),
 		Body:       body,
-		Message:    errorMessage(body),
+		Message:    cfg.key.Redact(errorMessage(body)),
+		Header:     resp.Header,
+		Attempts:   resp.Attempts,
+		Duration:   took,
 	}
 	if resp.Request != nil {
 		e.Method = resp.Request.Method
-		e.URL = redactURL(resp.Request.URL)
+		e.URL = transport.RedactURL(resp.Request.URL)
 	}
 	return e
 }
@@ -195,18 +235,4 @@ func messageOf(raw json.RawMessage) string {
 		return buf.String()
 	}
 	return ""
-}
-
-// redactURL drops any user info from u so that credentials embedded in a
-// base URL never reach an error message.
-func redactURL(u *url.URL) string {
-	if u == nil {
-		return ""
-	}
-	if u.User == nil {
-		return u.String()
-	}
-	c := *u
-	c.User = nil
-	return c.String()
 }

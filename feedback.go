@@ -1,8 +1,9 @@
 package adaptive
 
 import (
+	"github.com/adaptive-go/adaptive/internal/transport"
+
 	"context"
-	"net/http"
 
 	"github.com/google/uuid"
 )
@@ -72,7 +73,7 @@ func (s *FeedbackService) Comparison(ctx context.Context, req ComparisonRequest,
 		return nil, err
 	}
 	out := new(ComparisonOutput)
-	if err := s.client.doJSON(ctx, cfg, http.MethodPost, "/api/v1/comparison", nil, req, out, false); err != nil {
+	if err := s.client.postJSON(ctx, cfg, CallStart{Call: "Feedback.Comparison", Request: &req}, "/api/v1/comparison", transport.RetryUnsent, req, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -153,7 +154,7 @@ func (s *FeedbackService) Outcome(ctx context.Context, req OutcomeRequest, opts 
 		return nil, invalid("OutcomeRequest.SessionID", "empty: give the id of the session the outcome is about")
 	}
 	out := new(OutcomeOutput)
-	if err := s.client.doJSON(ctx, cfg, http.MethodPost, "/api/v1/outcome", nil, req, out, false); err != nil {
+	if err := s.client.postJSON(ctx, cfg, CallStart{Call: "Feedback.Outcome", Request: &req}, "/api/v1/outcome", transport.RetryUnsent, req, out); err != nil {
 		return nil, err
 	}
 	return out, nil

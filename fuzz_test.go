@@ -7,6 +7,8 @@ package adaptive
 // RELIABILITY.md for what they have been run for.
 
 import (
+	"github.com/adaptive-go/adaptive/internal/transport"
+
 	"bytes"
 	"encoding/json"
 	"io"
@@ -56,7 +58,7 @@ func FuzzErrorBody(f *testing.F) {
 			Body:       io.NopCloser(bytes.NewReader(body)),
 			Request:    req,
 		}
-		e := newAPIError(resp)
+		e := newAPIError(&config{}, &transport.Response{Response: resp}, 0)
 		require.LessOrEqual(t, len(e.Body), maxErrorBody)
 		require.True(t, bytes.Equal(body[:min(len(body), maxErrorBody)], e.Body))
 		require.Equal(t, "r1", e.RequestID)

@@ -1,9 +1,10 @@
 package adaptive
 
 import (
+	"github.com/adaptive-go/adaptive/internal/transport"
+
 	"context"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/google/uuid"
@@ -91,7 +92,7 @@ func (s *InteractionsService) Add(ctx context.Context, req InteractionRequest, o
 		return nil, err
 	}
 	out := new(AddInteractionsResponse)
-	if err := s.client.doJSON(ctx, cfg, http.MethodPost, "/api/v1/interactions", nil, req, out, false); err != nil {
+	if err := s.client.postJSON(ctx, cfg, CallStart{Call: "Interactions.Add", Request: &req}, "/api/v1/interactions", transport.RetryUnsent, req, out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -6,17 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
+	"time"
 
 	"github.com/adaptive-go/adaptive/internal/transport"
 )
-
-// maxResponseBody bounds a JSON answer read into memory.
-const maxResponseBody = 64 << 20
 
 // callConfig returns the client's config with the per-call options applied.
 // Without options it returns the client's own config, which callers must not
@@ -26,6 +22,7 @@ func (c *Client) callConfig(opts []Option) (*config, error) {
 		return &c.cfg, nil
 	}
 	cfg := c.cfg
+	cfg.perCall = true
 	for _, o := range opts {
 		if o == nil {
 			continue
@@ -44,16 +41,19 @@ func (cfg *config) settings() *transport.Settings { return cfg.transport }
 
 func (cfg *config) newSettings() *transport.Settings {
 	return &transport.Settings{
-		HTTPClient:   cfg.httpClient,
-		BaseURL:      cfg.baseURL,
-		APIKey:       *cfg.apiKey,
-		Headers:      cfg.headers,
-		UserAgent:    cfg.userAgent,
-		MaxRetries:   cfg.maxRetries,
-		Timeout:      cfg.timeout,
-		RetryWaitMin: cfg.retryWaitMin,
-		RetryWaitMax: cfg.retryWaitMax,
-		Logger:       cfg.logger,
+		HTTPClient:      cfg.httpClient,
+		BaseURL:         cfg.baseURL,
+		Key:             cfg.key,
+		Headers:         cfg.headers,
+		UserAgent:       cfg.userAgent,
+		MaxRetries:      cfg.maxRetries,
+		Timeout:         cfg.timeout,
+		IdleTimeout:     cfg.idleTimeout,
+		RetryWaitMin:    cfg.retryWaitMin,
+		RetryWaitMax:    cfg.retryWaitMax,
+		MaxResponseSize: cfg.maxResponseSize,
+		Logger:          cfg.logger,
+		Middleware:      cfg.middleware,
 	}
 }
 
@@ -69,89 +69,120 @@ func (cfg *config) resolveProject(field, project string) (string, error) {
 	return "", invalid(field, "no project: set it, or give the client a default with adaptive.WithProject or %s", EnvProject)
 }
 
-// send sends r and returns the 2xx response with its body open (the caller
-// closes it), an *APIError for any other status, or the transport error.
-func (c *Client) send(ctx context.Context, cfg *config, r *transport.Request) (*http.Response, error) {
-	resp, err := transport.Do(ctx, cfg.settings(), r)
-	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
-			return nil, fmt.Errorf("adaptive: %s %s: %w", r.Method, r.Path, ctxErr)
-		}
-		return nil, fmt.Errorf("adaptive: %s %s: %w", r.Method, r.Path, err)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, newAPIError(resp)
-	}
-	return resp, nil
-}
-
-// doJSON sends a JSON request (in may be nil) and decodes a JSON answer into
-// out (which may be nil).
-func (c *Client) doJSON(ctx context.Context, cfg *config, method, path string, query url.Values, in, out any, idempotent bool) error {
-	r := &transport.Request{Method: method, Path: path, Query: query, Idempotent: idempotent}
+// jsonRequest builds the request of a JSON call: in (when not nil) encoded
+// as the body.
+func jsonRequest(method, path, route string, retry transport.Retry, in any) (*transport.Request, error) {
+	r := &transport.Request{Method: method, Path: path, Route: route, Retry: retry}
 	if in != nil {
 		body, err := json.Marshal(in)
 		if err != nil {
-			return fmt.Errorf("adaptive: encoding the %s %s request: %w", method, path, err)
+			return nil, fmt.Errorf("adaptive: encoding the %s %s request: %w", method, path, err)
 		}
 		r.Body = body
 		r.ContentType = "application/json"
 	}
-	resp, err := c.send(ctx, cfg, r)
+	return r, nil
+}
+
+// postJSON runs the JSON call POST path, named call for hooks and logs,
+// with request the caller's typed request and in its wire form.
+func (c *Client) postJSON(ctx context.Context, cfg *config, start CallStart, path string, retry transport.Retry, in, out any) error {
+	r, err := jsonRequest(http.MethodPost, path, "", retry, in)
 	if err != nil {
 		return err
 	}
-	defer transport.DrainAndClose(resp.Body)
-	if out == nil {
-		return nil
-	}
-	return decodeJSON(resp, out)
+	return c.call(ctx, cfg, start, r, out)
 }
 
-// bodyBuffers recycles the buffers JSON answers are read into: decoding
-// copies what it keeps, so a buffer is free again once Unmarshal returns.
-var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// decodeJSON decodes a JSON answer of at most maxResponseBody bytes.
-func decodeJSON(resp *http.Response, out any) error {
-	buf := bodyBuffers.Get().(*bytes.Buffer)
-	defer func() {
-		if buf.Cap() <= 1<<20 { // let rare huge answers go to the GC
-			buf.Reset()
-			bodyBuffers.Put(buf)
+// call runs one JSON call from start to end: the hooks and the log record
+// around exchange, and the decoding of the answer into out (which may be
+// nil).
+func (c *Client) call(ctx context.Context, cfg *config, start CallStart, r *transport.Request, out any) error {
+	if start.Method == "" {
+		start.Method, start.Route = r.Method, routeOf(r)
+	}
+	ctx, rec := c.begin(ctx, cfg, start)
+	resp, err := c.exchange(ctx, cfg, r, rec)
+	if err == nil {
+		if out != nil {
+			err = decodeJSON(cfg, &resp, out)
 		}
-	}()
-	buf.Reset()
-	if n := resp.ContentLength; n > 0 && n <= maxResponseBody {
-		buf.Grow(int(n) + bytes.MinRead)
+		resp.Release()
 	}
-	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxResponseBody+1)); err != nil {
-		return fmt.Errorf("adaptive: reading the answer of %s %s: %w", resp.Request.Method, redactURL(resp.Request.URL), err)
+	if err != nil {
+		rec.end(nil, err, 0)
+		return err
 	}
-	body := buf.Bytes()
-	if len(body) > maxResponseBody {
-		return fmt.Errorf("adaptive: the answer of %s %s exceeds %d bytes", resp.Request.Method, redactURL(resp.Request.URL), maxResponseBody)
+	rec.end(out, nil, 0)
+	return nil
+}
+
+func routeOf(r *transport.Request) string {
+	if r.Route != "" {
+		return r.Route
 	}
-	if err := json.Unmarshal(body, out); err != nil {
-		return fmt.Errorf("adaptive: decoding the answer of %s %s: %w (body starts %q)", resp.Request.Method, redactURL(resp.Request.URL), err, preview(body))
+	return r.Path
+}
+
+// exchange sends r and returns its 2xx answer: for a streamed request with
+// its body open (the caller closes it), otherwise with the body in Data (the
+// caller releases it). Any other status is an *APIError; a transport
+// failure is returned wrapped with the request's description.
+func (c *Client) exchange(ctx context.Context, cfg *config, r *transport.Request, rec *callRecord) (transport.Response, error) {
+	start := time.Now()
+	resp, err := transport.Do(ctx, cfg.settings(), r)
+	rec.answered(&resp, int64(len(r.Body))+r.BodyLen)
+	if cfg.responseInto != nil {
+		*cfg.responseInto = resp.Response
+	}
+	if err != nil {
+		return transport.Response{}, cfg.transportError(ctx, r, err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return transport.Response{}, newAPIError(cfg, &resp, time.Since(start))
+	}
+	return resp, nil
+}
+
+// transportError describes a call that got no usable answer. A write whose
+// answer was lost says that it may have been recorded, since it is not sent
+// again.
+func (cfg *config) transportError(ctx context.Context, r *transport.Request, err error) error {
+	what := r.Method + " " + r.Path
+	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+		return fmt.Errorf("adaptive: %s: %w", what, ctxErr)
+	}
+	var be *transport.BodyError
+	if errors.As(err, &be) && r.Retry == transport.RetryUnsent && r.Method == http.MethodPost {
+		return fmt.Errorf("adaptive: %s: %w: the server may have recorded the request, so it was not sent again (that could record it twice)", what, err)
+	}
+	return fmt.Errorf("adaptive: %s: %w", what, err)
+}
+
+// decodeJSON decodes the answer held in resp.Data into out.
+func decodeJSON(cfg *config, resp *transport.Response, out any) error {
+	if err := json.Unmarshal(resp.Data, out); err != nil {
+		return fmt.Errorf("adaptive: decoding the answer of %s %s: %w (body starts %q)", resp.Request.Method, transport.RedactURL(resp.Request.URL), err, cfg.key.Redact(preview(resp.Data)))
 	}
 	return nil
 }
 
 func preview(b []byte) string {
-	b = bytes.TrimSpace(b)
+	b = bytes.TrimSpace(b[:min(len(b), 512)])
 	if len(b) > 120 {
 		b = b[:120]
 	}
-	return string(b)
+	return strings.ToValidUTF8(string(b), "\uFFFD")
 }
 
 // Do calls any route of the API with the client's auth, retries and error
 // decoding: the escape hatch for routes the SDK does not wrap yet. path is
 // relative to the instance root ("/api/v1/...", "/images/..."); in is
 // JSON-encoded when not nil; out receives the decoded JSON answer when not
-// nil. A non-2xx answer is an *APIError. Only GET, HEAD and DELETE calls are
-// retried after a failure that may have reached the server.
+// nil. A non-2xx answer is an *APIError. GET, HEAD, PUT, DELETE and OPTIONS
+// calls are retried after any retryable failure; other methods, which may
+// record something, only when the request certainly did not reach the
+// server (a failed connection) or on a 429.
 func (c *Client) Do(ctx context.Context, method, path string, in, out any, opts ...Option) error {
 	if method == "" {
 		return invalid("method", "empty: give an HTTP method such as %q", http.MethodGet)
@@ -167,7 +198,12 @@ func (c *Client) Do(ctx context.Context, method, path string, in, out any, opts 
 	if err != nil {
 		return err
 	}
-	return c.doJSON(ctx, cfg, method, u.EscapedPath(), u.Query(), in, out, false)
+	r, err := jsonRequest(method, u.EscapedPath(), "", transport.RetryUnsent, in)
+	if err != nil {
+		return err
+	}
+	r.Query = u.Query()
+	return c.call(ctx, cfg, CallStart{Call: "Client.Do", Request: in}, r, out)
 }
 
 // pathSegment escapes value as exactly one path segment. Empty values and

@@ -19,10 +19,16 @@ import (
 	"github.com/adaptive-go/adaptive/internal/transport"
 )
 
-// ErrStreamIdle is the cause of a stream ended by WithStreamIdleTimeout:
-// no event arrived for the configured time while Next was waiting. It
-// wraps context.DeadlineExceeded.
-var ErrStreamIdle = fmt.Errorf("adaptive: no event within the stream idle timeout set by WithStreamIdleTimeout: %w", context.DeadlineExceeded)
+// ErrIdleTimeout is the cause of a transfer ended by WithIdleTimeout: a
+// stream or a download whose body sent nothing, or an upload part whose
+// bytes the connection did not take, for the configured time. It wraps
+// context.DeadlineExceeded.
+var ErrIdleTimeout = transport.ErrIdleTimeout
+
+// ErrStreamIdle is ErrIdleTimeout.
+//
+// Deprecated: use ErrIdleTimeout.
+var ErrStreamIdle = ErrIdleTimeout
 
 // errStreamClosed cancels the request of a stream closed by its caller, so
 // that a read in progress in another goroutine ends without an error.
@@ -39,11 +45,12 @@ var errStreamClosed = errors.New("adaptive: stream closed")
 //	if err := stream.Err(); err != nil { ... }
 //
 // or with a range loop over All. The stream ends cleanly at "data: [DONE]",
-// or, when the body ends without it, once every choice has had a
-// finish_reason (in a value or a metadata event). Otherwise it ends with an error: a body cut
-// short (wrapping io.ErrUnexpectedEOF), an error sent by the server (an
-// *APIError), a malformed event (naming its position), an event larger
-// than WithMaxEventSize, a cancelled context, or ErrStreamIdle.
+// or, when the body ends or goes silent without it, once every choice has
+// had a finish_reason (in a value or a metadata event). Otherwise it ends
+// with an error: a body cut short (wrapping io.ErrUnexpectedEOF), an error
+// sent by the server (an *APIError), a malformed event (naming its
+// position), an event larger than WithMaxEventSize, a cancelled context, or
+// a silence longer than WithIdleTimeout (ErrIdleTimeout).
 //
 // Metadata events of the Adaptive server (JSON objects with keys such as
 // TTFT, finish_reason or TotalRequestDuration instead of a value) are not
@@ -64,10 +71,11 @@ type Stream[T any] struct {
 	next   func() (sse.Event, error, bool)
 	stop   func()
 	dec    eventDecoder[T]
+	rec    *callRecord
+	key    transport.Secret // to redact from errors the server sends
 
 	maxEvent int
-	idle     time.Duration
-	timer    *time.Timer
+	idle     time.Duration // for errors; the transport enforces it
 
 	buf    []byte // the data of the current event, reused
 	cur    T
@@ -93,23 +101,30 @@ const (
 type eventDecoder[T any] interface {
 	decode(data []byte, dst *T) (eventKind, error)
 	complete() bool
+	// observe asks the decoder to keep what a hook reports at the end,
+	// which outcome returns (nil when not asked).
+	observe()
+	outcome() any
 }
 
 // open sends r (a streamed request) and starts reading the answer's events.
-// A non-2xx answer is returned as the *APIError of send.
-func (s *Stream[T]) open(ctx context.Context, c *Client, cfg *config, r *transport.Request, dec eventDecoder[T]) error {
-	// The stream's own context lets Close and the idle timer abort a read
-	// in progress, which closes the connection at once.
+// A non-2xx answer is returned as the *APIError of exchange.
+func (s *Stream[T]) open(ctx context.Context, c *Client, cfg *config, start CallStart, r *transport.Request, dec eventDecoder[T]) error {
+	start.Method, start.Route = r.Method, routeOf(r)
+	ctx, rec := c.begin(ctx, cfg, start)
+	// The stream's own context lets Close abort a read in progress, which
+	// closes the connection at once.
 	sctx, cancel := context.WithCancelCause(ctx)
-	resp, err := c.send(sctx, cfg, r)
+	resp, err := c.exchange(sctx, cfg, r, rec)
 	if err != nil {
 		cancel(nil)
+		rec.end(nil, err, 0)
 		return err
 	}
-	s.ctx, s.cancel, s.resp, s.dec = sctx, cancel, resp, dec
+	s.ctx, s.cancel, s.resp, s.dec, s.rec, s.key = sctx, cancel, resp.Response, dec, rec, cfg.key
 	s.desc = r.Method + " " + r.Path
 	if resp.Request != nil {
-		s.desc = resp.Request.Method + " " + redactURL(resp.Request.URL)
+		s.desc = resp.Request.Method + " " + transport.RedactURL(resp.Request.URL)
 	}
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == "application/json" {
 		// A server (or proxy) that ignored the stream flag: say so, rather
@@ -117,21 +132,36 @@ func (s *Stream[T]) open(ctx context.Context, c *Client, cfg *config, r *transpo
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 		_ = resp.Body.Close()
 		cancel(nil)
-		return fmt.Errorf("adaptive: %s: expected an event stream, got a JSON answer (starts %q)", s.desc, preview(body))
+		err := fmt.Errorf("adaptive: %s: expected an event stream, got a JSON answer (starts %q)", s.desc, cfg.key.Redact(preview(body)))
+		rec.end(nil, err, 0)
+		return err
 	}
 	s.maxEvent = cfg.maxEventSize
 	if s.maxEvent <= 0 {
 		s.maxEvent = DefaultMaxEventSize
 	}
+	s.idle = cfg.idleTimeout
+	var body io.Reader = resp.Body
+	if rec != nil {
+		dec.observe()
+		body = countingReader{resp.Body, rec}
+	}
 	// iter.Pull2 runs the parser as a coroutine: no goroutine handoff per
 	// event, and stop ends it without leaving anything behind.
-	s.next, s.stop = iter.Pull2(sse.Read(resp.Body, &sse.ReadConfig{MaxEventSize: s.maxEvent}))
-	if cfg.streamIdleTimeout > 0 {
-		s.idle = cfg.streamIdleTimeout
-		s.timer = time.AfterFunc(s.idle, func() { cancel(ErrStreamIdle) })
-		s.timer.Stop()
-	}
+	s.next, s.stop = iter.Pull2(sse.Read(body, &sse.ReadConfig{MaxEventSize: s.maxEvent}))
 	return nil
+}
+
+// countingReader counts the bytes of a streamed body for the call's record.
+type countingReader struct {
+	r   io.Reader
+	rec *callRecord
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.rec.received(n)
+	return n, err
 }
 
 // Next reads the next value and reports whether there is one. It returns
@@ -143,17 +173,7 @@ func (s *Stream[T]) Next() bool {
 	if s.done || s.next == nil {
 		return false
 	}
-	if s.timer != nil {
-		// The idle timer runs only while waiting for the server, not while
-		// the caller works on a value.
-		defer s.timer.Stop()
-	}
 	for {
-		if s.timer != nil {
-			// Every event, also one skipped below (metadata, keep-alive
-			// data), shows that the server is alive.
-			s.timer.Reset(s.idle)
-		}
 		ev, err, ok := s.next()
 		if !ok {
 			s.finish(s.endError())
@@ -219,6 +239,7 @@ func (s *Stream[T]) Close() error {
 	if !s.done {
 		s.done = true
 		s.release()
+		s.endRecord(nil)
 	}
 	return nil
 }
@@ -293,14 +314,21 @@ func (s *Stream[T]) finish(err error) {
 	s.err = err
 	s.done = true
 	s.release()
+	s.endRecord(err)
+}
+
+// endRecord ends the call's record with what the stream added up to.
+func (s *Stream[T]) endRecord(err error) {
+	if s.rec == nil {
+		return
+	}
+	ttft, _ := s.TTFT()
+	s.rec.end(s.dec.outcome(), err, ttft)
 }
 
 // release stops the parser, closes the body and cancels the request, which
 // frees the connection (and the parser's coroutine) at once.
 func (s *Stream[T]) release() {
-	if s.timer != nil {
-		s.timer.Stop()
-	}
 	s.stop()
 	_ = s.resp.Body.Close()
 	s.cancel(nil)
@@ -322,13 +350,19 @@ func (s *Stream[T]) readError(err error) error {
 		switch cause := context.Cause(s.ctx); {
 		case errors.Is(cause, errStreamClosed):
 			return nil
-		case errors.Is(cause, ErrStreamIdle):
-			return fmt.Errorf("adaptive: %s: no event for %v after event %d: %w", s.desc, s.idle, s.events, ErrStreamIdle)
 		case cause != s.ctx.Err():
 			return fmt.Errorf("adaptive: %s: stream after event %d: %w (%w)", s.desc, s.events, s.ctx.Err(), cause)
 		default:
 			return fmt.Errorf("adaptive: %s: stream after event %d: %w", s.desc, s.events, s.ctx.Err())
 		}
+	}
+	if errors.Is(err, ErrIdleTimeout) {
+		if s.dec.complete() {
+			// Every choice has finished: the answer is whole, and a server
+			// that then keeps the connection open has nothing more to say.
+			return nil
+		}
+		return fmt.Errorf("adaptive: %s: no data for %v after event %d: %w", s.desc, s.idle, s.events, ErrIdleTimeout)
 	}
 	if errors.Is(err, bufio.ErrTooLong) {
 		return fmt.Errorf("adaptive: %s: stream event %d is larger than the %d-byte limit (raise it with adaptive.WithMaxEventSize): %w", s.desc, s.events+1, s.maxEvent, err)
@@ -348,13 +382,13 @@ func (s *Stream[T]) apiError(data string) *APIError {
 	}
 	e := &APIError{
 		StatusCode: s.resp.StatusCode,
-		Message:    errorMessage(body),
+		Message:    s.key.Redact(errorMessage(body)),
 		RequestID:  requestID(s.resp.Header),
-		Body:       body,
+		Body:       s.key.RedactBytes(body),
 	}
 	if req := s.resp.Request; req != nil {
 		e.Method = req.Method
-		e.URL = redactURL(req.URL)
+		e.URL = transport.RedactURL(req.URL)
 	}
 	return e
 }

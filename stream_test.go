@@ -1,6 +1,8 @@
 package adaptive_test
 
 import (
+	"github.com/google/uuid"
+
 	"bufio"
 	"context"
 	"errors"
@@ -413,7 +415,7 @@ func TestStreamIdleTimeout(t *testing.T) {
 	assert.Equal(t, []string{"Hel"}, got)
 	require.ErrorIs(t, err, adaptive.ErrStreamIdle)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Contains(t, err.Error(), "no event for 50ms")
+	assert.Contains(t, err.Error(), "no data for 50ms")
 	require.NoError(t, st.Close())
 	handlerReturns(t, srv)
 }
@@ -564,4 +566,38 @@ func TestStreamRefusesAJSONAnswer(t *testing.T) {
 	assert.Nil(t, st)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "expected an event stream, got a JSON answer")
+}
+
+func TestStreamKeepAliveCommentsKeepAHealthyStreamAlive(t *testing.T) {
+	chunk := func(s string) string {
+		return `data: {"id":"c","created":1,"session_id":"` + uuid.Nil.String() + `","choices":[{"index":0,"completion_id":"` + uuid.Nil.String() + `","delta":{"id":"m","role":"assistant","content":"` + s + `"}}]}` + "\n\n"
+	}
+	srv := newSSEServer(t, func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, chunk("a"))
+		// Comments only, for four idle periods: a healthy server saying it
+		// is still working.
+		for range 8 {
+			time.Sleep(30 * time.Millisecond)
+			io.WriteString(w, ": keep-alive\n\n")
+			_ = http.NewResponseController(w).Flush()
+		}
+		io.WriteString(w, chunk("b"))
+		io.WriteString(w, `data: {"index":0,"finish_reason":"stop"}`+"\n\ndata: [DONE]\n\n")
+	})
+	got, _, err := readStream(t, srv.client(t, adaptive.WithIdleTimeout(60*time.Millisecond)))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a", "b"}, got)
+}
+
+func TestStreamThatStallsAfterEveryChoiceFinishedEndsCleanly(t *testing.T) {
+	srv := newSSEServer(t, func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `data: {"id":"c","created":1,"session_id":"`+uuid.Nil.String()+`","choices":[{"index":0,"completion_id":"`+uuid.Nil.String()+`","finish_reason":"stop","delta":{"id":"m","role":"assistant","content":"done"}}]}`+"\n\n")
+		_ = http.NewResponseController(w).Flush()
+		<-r.Context().Done() // never sends [DONE]
+	})
+	start := time.Now()
+	got, _, err := readStream(t, srv.client(t, adaptive.WithIdleTimeout(80*time.Millisecond)))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"done"}, got)
+	assert.Less(t, time.Since(start), 2*time.Second)
 }

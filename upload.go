@@ -62,7 +62,9 @@ func (s *UploadsService) Init(ctx context.Context, req UploadInitRequest, opts .
 
 func (s *UploadsService) init(ctx context.Context, cfg *config, req UploadInitRequest) (*UploadSession, error) {
 	var out UploadSession
-	if err := s.client.doJSON(ctx, cfg, http.MethodPost, pathUploadInit, nil, req, &out, false); err != nil {
+	// A session opened twice leaves an empty one behind, which the server
+	// expires: a retry after a gateway's 5xx is worth that.
+	if err := s.client.postJSON(ctx, cfg, CallStart{Call: "Uploads.Init", Request: &req}, pathUploadInit, transport.RetryStatus, req, &out); err != nil {
 		return nil, err
 	}
 	if out.SessionID == "" {
@@ -92,7 +94,7 @@ func (s *UploadsService) UploadPart(ctx context.Context, sessionID string, partN
 	if err != nil {
 		return err
 	}
-	return s.sendPart(ctx, cfg, partRequest(sessionID, partNumber, &transport.Request{Body: data}))
+	return s.sendPart(ctx, cfg, partNumber, partRequest(sessionID, partNumber, &transport.Request{Body: data}))
 }
 
 // partRequest completes r, which carries the part's body, into the part
@@ -102,17 +104,13 @@ func partRequest(sessionID string, partNumber int, r *transport.Request) *transp
 	r.Path = pathUploadPart
 	r.Query = url.Values{"session_id": {sessionID}, "part_number": {strconv.Itoa(partNumber)}}
 	r.ContentType = "application/octet-stream"
-	r.Idempotent = true
+	r.Retry = transport.RetryAny
+	r.Upload = true
 	return r
 }
 
-func (s *UploadsService) sendPart(ctx context.Context, cfg *config, r *transport.Request) error {
-	resp, err := s.client.send(ctx, cfg, r)
-	if err != nil {
-		return err
-	}
-	transport.DrainAndClose(resp.Body)
-	return nil
+func (s *UploadsService) sendPart(ctx context.Context, cfg *config, partNumber int, r *transport.Request) error {
+	return s.client.call(ctx, cfg, CallStart{Call: "Uploads.UploadPart", PartNumber: partNumber}, r, nil)
 }
 
 // sessionBody is the JSON body of Status and Abort.
@@ -140,7 +138,7 @@ func (s *UploadsService) Status(ctx context.Context, sessionID string, opts ...O
 
 func (s *UploadsService) status(ctx context.Context, cfg *config, sessionID string) (*UploadStatus, error) {
 	var st UploadStatus
-	if err := s.client.doJSON(ctx, cfg, http.MethodPost, pathUploadStatus, nil, sessionBody{sessionID}, &st, true); err != nil {
+	if err := s.client.postJSON(ctx, cfg, CallStart{Call: "Uploads.Status"}, pathUploadStatus, transport.RetryAny, sessionBody{sessionID}, &st); err != nil {
 		return nil, err
 	}
 	return &st, nil
@@ -163,5 +161,9 @@ func (s *UploadsService) Abort(ctx context.Context, sessionID string, opts ...Op
 }
 
 func (s *UploadsService) abort(ctx context.Context, cfg *config, sessionID string) error {
-	return s.client.doJSON(ctx, cfg, http.MethodDelete, pathUploadAbort, nil, sessionBody{sessionID}, nil, true)
+	r, err := jsonRequest(http.MethodDelete, pathUploadAbort, "", transport.RetryAny, sessionBody{sessionID})
+	if err != nil {
+		return err
+	}
+	return s.client.call(ctx, cfg, CallStart{Call: "Uploads.Abort"}, r, nil)
 }

@@ -132,7 +132,7 @@ func plan(size, explicit int64) (int64, int, error) {
 // to open the session is returned as is. Any later failure, including
 // cancellation, stops every part, aborts the session unless KeepOnError,
 // and is returned as an *UploadError.
-func (s *UploadsService) Upload(ctx context.Context, r io.Reader, o *UploadOptions) (*UploadResult, error) {
+func (s *UploadsService) Upload(ctx context.Context, r io.Reader, o *UploadOptions) (res *UploadResult, err error) {
 	if r == nil {
 		return nil, invalid("r", "nil reader")
 	}
@@ -156,6 +156,8 @@ func (s *UploadsService) Upload(ctx context.Context, r io.Reader, o *UploadOptio
 	if err != nil {
 		return nil, err
 	}
+	ctx, rec := s.client.begin(ctx, cfg, CallStart{Call: "Uploads.Upload", Request: o})
+	defer func() { endUpload(rec, res, err) }()
 	sess, err := s.init(ctx, cfg, UploadInitRequest{ContentType: opts.ContentType, Metadata: opts.Metadata, TotalPartsCount: parts})
 	if err != nil {
 		return nil, err
@@ -198,7 +200,7 @@ func (s *UploadsService) Upload(ctx context.Context, r io.Reader, o *UploadOptio
 // Bad input is a *ValidationError and a failing first status call is
 // returned as is; a later failure aborts the session unless KeepOnError and
 // is returned as an *UploadError.
-func (s *UploadsService) Resume(ctx context.Context, sessionID string, r io.ReaderAt, size int64, o *UploadOptions) (*UploadResult, error) {
+func (s *UploadsService) Resume(ctx context.Context, sessionID string, r io.ReaderAt, size int64, o *UploadOptions) (res *UploadResult, err error) {
 	if sessionID == "" {
 		return nil, invalid("sessionID", "empty")
 	}
@@ -223,6 +225,8 @@ func (s *UploadsService) Resume(ctx context.Context, sessionID string, r io.Read
 	if err != nil {
 		return nil, err
 	}
+	ctx, rec := s.client.begin(ctx, cfg, CallStart{Call: "Uploads.Resume", Request: o})
+	defer func() { endUpload(rec, res, err) }()
 	st, err := s.status(ctx, cfg, sessionID)
 	if err != nil {
 		return nil, err
@@ -254,6 +258,15 @@ func (s *UploadsService) Resume(ctx context.Context, sessionID string, r io.Read
 		return nil, s.fail(ctx, cfg, sessionID, err, opts.KeepOnError)
 	}
 	return &UploadResult{SessionID: sessionID, Parts: parts, Bytes: size, SHA256: sum}, nil
+}
+
+// endUpload ends the record of an upload with its result, or its error.
+func endUpload(rec *callRecord, res *UploadResult, err error) {
+	if err != nil {
+		rec.end(nil, err, 0)
+		return
+	}
+	rec.end(res, nil, 0)
 }
 
 // fail wraps the cause of a failed upload, aborting the session first unless
@@ -327,7 +340,7 @@ func (u *uploadRun) sendAt(ctx context.Context, ra io.ReaderAt, todo []int, hash
 					BodyFunc: func() io.Reader { return io.NewSectionReader(ra, off, length) },
 					BodyLen:  length,
 				}
-				if err := u.s.sendPart(ctx, u.cfg, partRequest(u.id, n, r)); err != nil {
+				if err := u.s.sendPart(ctx, u.cfg, n, partRequest(u.id, n, r)); err != nil {
 					cancel(fmt.Errorf("part %d: %w", n, err))
 					return
 				}
@@ -409,7 +422,7 @@ func (u *uploadRun) sendStream(ctx context.Context, r io.Reader, sum *[sha256.Si
 					if !ok {
 						return
 					}
-					err := u.s.sendPart(ctx, u.cfg, partRequest(u.id, p.n, &transport.Request{Body: p.data}))
+					err := u.s.sendPart(ctx, u.cfg, p.n, partRequest(u.id, p.n, &transport.Request{Body: p.data}))
 					free <- p.data
 					if err != nil {
 						cancel(fmt.Errorf("part %d: %w", p.n, err))

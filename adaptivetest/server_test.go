@@ -62,7 +62,7 @@ func TestServerRecordsRequests(t *testing.T) {
 func TestServerFailNextWithRetryAfter(t *testing.T) {
 	srv := adaptivetest.NewServer()
 	defer srv.Close()
-	srv.FailNext(adaptivetest.RouteOutcome, 2, adaptivetest.Fault{Status: 503, RetryAfterMS: "30", Message: "overloaded"})
+	srv.FailNext(adaptivetest.RouteOutcome, 2, adaptivetest.Fault{Status: 429, RetryAfterMS: "30", Message: "overloaded"})
 	start := time.Now()
 	require.NoError(t, srv.Client(adaptive.WithRetryWait(time.Second, time.Second)).Do(context.Background(), http.MethodPost, "/api/v1/outcome", outcome(), nil))
 	assert.GreaterOrEqual(t, time.Since(start), 60*time.Millisecond)
@@ -116,7 +116,7 @@ func TestServerConcurrentUse(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 16 {
 		wg.Go(func() {
-			srv.FailNext(adaptivetest.RouteOutcome, 1, adaptivetest.Fault{Status: 503, RetryAfter: "0"})
+			srv.FailNext(adaptivetest.RouteOutcome, 1, adaptivetest.Fault{Status: 429, RetryAfter: "0"})
 			assert.NoError(t, c.Do(context.Background(), http.MethodPost, "/api/v1/outcome", outcome(), nil))
 			_ = srv.Requests()
 		})

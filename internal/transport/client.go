@@ -1,87 +1,44 @@
 package transport
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"io"
 	"net/http"
+	"sync"
 	"time"
 )
 
-// WrapClient returns a copy of hc whose transport applies the per-attempt
-// timeout and exposes only RoundTrip. Hiding CloseIdleConnections matters:
-// retryablehttp calls it on every give-up path, which would drop the idle
-// connections of unrelated calls sharing the transport.
-func WrapClient(hc *http.Client) *http.Client {
+// DefaultMaxIdleConnsPerHost is the idle pool per host of the SDK's default
+// transport. net/http keeps 2, while an upload sends 4 parts at once and
+// imports run many calls at once: every connection past the pool would be
+// closed after use and pay a new TCP and TLS handshake on the next call.
+const DefaultMaxIdleConnsPerHost = 32
+
+// defaultTransport is shared by every client built without WithHTTPClient,
+// so that they share one connection pool.
+var defaultTransport = sync.OnceValue(func() http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = DefaultMaxIdleConnsPerHost
+	t.IdleConnTimeout = 90 * time.Second
+	return t
+})
+
+// NewHTTPClient returns a copy of hc (nil means a default client) whose
+// transport runs the SDK's layers around hc's own transport, and whose
+// redirect policy runs the SDK's before hc's. The transport exposes only
+// RoundTrip: retryablehttp calls CloseIdleConnections on every give-up path,
+// which would drop the idle connections of unrelated calls sharing it.
+func NewHTTPClient(hc *http.Client) *http.Client {
 	if hc == nil {
 		hc = &http.Client{}
 	}
 	base := hc.Transport
 	if base == nil {
-		base = http.DefaultTransport
+		base = defaultTransport()
 	}
-	wrapped := *hc
-	wrapped.Transport = roundTripper{base}
-	return &wrapped
-}
-
-type attemptKey struct{}
-
-type attempt struct {
-	timeout time.Duration
-	stream  bool
-}
-
-// ErrAttemptTimeout is the cause of an attempt cut by the per-attempt
-// timeout. It wraps context.DeadlineExceeded.
-var ErrAttemptTimeout = fmt.Errorf("request attempt exceeded the timeout set by WithTimeout: %w", context.DeadlineExceeded)
-
-type roundTripper struct{ base http.RoundTripper }
-
-func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
-	a, _ := req.Context().Value(attemptKey{}).(attempt)
-	if a.timeout <= 0 {
-		return rt.base.RoundTrip(req)
+	c := *hc
+	c.Transport = &attemptTransport{base: base}
+	user := hc.CheckRedirect
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		return checkRedirect(req, via, user)
 	}
-	ctx, cancel := context.WithCancelCause(req.Context())
-	timer := time.AfterFunc(a.timeout, func() { cancel(ErrAttemptTimeout) })
-	resp, err := rt.base.RoundTrip(req.WithContext(ctx))
-	if err != nil {
-		timer.Stop()
-		if errors.Is(context.Cause(ctx), ErrAttemptTimeout) {
-			err = ErrAttemptTimeout
-		}
-		cancel(nil)
-		return nil, err
-	}
-	if a.stream {
-		// A streamed body may legitimately last longer than any attempt
-		// timeout; the stream's own idle timeout guards it instead.
-		timer.Stop()
-	}
-	resp.Body = &cancelBody{ReadCloser: resp.Body, ctx: ctx, stop: func() { timer.Stop(); cancel(nil) }}
-	return resp, nil
-}
-
-// cancelBody releases the attempt's context when the body is closed, and
-// reports a read cut by the attempt timeout as ErrAttemptTimeout.
-type cancelBody struct {
-	io.ReadCloser
-	ctx  context.Context
-	stop func()
-}
-
-func (b *cancelBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	if err != nil && err != io.EOF && errors.Is(context.Cause(b.ctx), ErrAttemptTimeout) {
-		err = ErrAttemptTimeout
-	}
-	return n, err
-}
-
-func (b *cancelBody) Close() error {
-	err := b.ReadCloser.Close()
-	b.stop()
-	return err
+	return &c
 }

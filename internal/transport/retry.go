@@ -18,51 +18,68 @@ import (
 // MaxRetryAfter caps how long a server's Retry-After may make a call wait.
 const MaxRetryAfter = 60 * time.Second
 
-// policy is the retry policy of one call. retryablehttp calls check and
-// backoff sequentially, so it needs no locking.
-type policy struct {
-	idempotent bool
-	maxRetries int
-	logger     *slog.Logger
-	method     string
-	path       string
-	attempts   int
-}
-
-// check decides whether an attempt is retried: never for a cancelled
-// context; for 408, 409, 429 and 5xx except 501; for transport failures
-// when the request never reached the server, or for idempotent calls.
-func (p *policy) check(ctx context.Context, resp *http.Response, err error) (bool, error) {
+// check decides whether an attempt is retried, and if so how long to wait
+// first: never for a cancelled context; otherwise per the call's Retry
+// class (see Retry). It logs each retry with its cause and wait.
+func (c *call) check(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return false, ctxErr
 	}
-	p.attempts++
-	var retry bool
-	status := 0
+	retry, cause := c.retryable(resp, err)
+	if !retry || c.attempts > c.s.MaxRetries {
+		return retry, nil
+	}
+	c.wait = c.backoffFor(resp)
+	if l := c.s.Logger; l != nil && l.Enabled(ctx, slog.LevelDebug) {
+		route := c.r.Route
+		if route == "" {
+			route = c.r.Path
+		}
+		l.LogAttrs(ctx, slog.LevelDebug, "adaptive: retrying",
+			slog.String("method", c.r.Method),
+			slog.String("route", route),
+			slog.Int("attempt", c.attempts),
+			slog.String("cause", cause),
+			slog.Duration("wait", c.wait))
+	}
+	return true, nil
+}
+
+// retryable applies the call's Retry class to the attempt's outcome, and
+// names the cause for the log (never an error's text, which may hold a URL).
+func (c *call) retryable(resp *http.Response, err error) (bool, string) {
 	if err != nil {
-		retry = retryableError(err, p.idempotent)
-	} else {
-		status = resp.StatusCode
-		retry = RetryableStatus(status)
-	}
-	if retry && p.attempts <= p.maxRetries && p.logger != nil {
-		attrs := []slog.Attr{
-			slog.String("method", p.method),
-			slog.String("path", p.path),
-			slog.Int("attempt", p.attempts),
+		switch {
+		case permanent(err):
+			return false, ""
+		case NotSent(err):
+			return true, "connect failed"
+		case c.retry != RetryAny:
+			return false, ""
+		case errors.Is(err, ErrAttemptTimeout):
+			return true, "attempt timeout"
+		case errors.Is(err, ErrIdleTimeout):
+			return true, "idle timeout"
+		default:
+			var be *BodyError
+			if errors.As(err, &be) {
+				return true, "answer cut"
+			}
+			return true, "transport error"
 		}
-		if status != 0 {
-			attrs = append(attrs, slog.Int("status", status))
-		} else {
-			attrs = append(attrs, slog.String("error", errorKind(err)))
-		}
-		p.logger.LogAttrs(ctx, slog.LevelDebug, "adaptive: retrying request", attrs...)
 	}
-	return retry, nil
+	code := resp.StatusCode
+	switch {
+	case code == http.StatusTooManyRequests:
+		return true, "status 429"
+	case c.retry != RetryUnsent && RetryableStatus(code):
+		return true, "status " + strconv.Itoa(code)
+	}
+	return false, ""
 }
 
 // RetryableStatus reports whether an answer with this status is worth
-// another attempt.
+// another attempt of a call whose repetition is harmless.
 func RetryableStatus(code int) bool {
 	switch {
 	case code == http.StatusRequestTimeout, code == http.StatusConflict, code == http.StatusTooManyRequests:
@@ -74,60 +91,60 @@ func RetryableStatus(code int) bool {
 	}
 }
 
-func retryableError(err error, idempotent bool) bool {
+// permanent reports failures that another attempt would meet again.
+func permanent(err error) bool {
 	var certErr *tls.CertificateVerificationError
 	var unknownAuth x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
-	if errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) {
-		return false
+	var tooLarge *TooLargeError
+	var mwErr *MiddlewareError
+	if errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) ||
+		errors.As(err, &tooLarge) || errors.As(err, &mwErr) || errors.Is(err, ErrRedirectRefused) {
+		return true
 	}
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
 		msg := uerr.Err.Error()
 		if strings.Contains(msg, "unsupported protocol scheme") || strings.Contains(msg, "stopped after") ||
 			strings.Contains(msg, "invalid header") {
-			return false
+			return true
 		}
 	}
-	return NotSent(err) || idempotent
+	return false
 }
 
 // NotSent reports whether err shows that the request never reached the
-// server (the connection could not be made), so that even a non-idempotent
-// call can safely be sent again.
+// server (the connection could not be made), so that even a write can
+// safely be sent again.
 func NotSent(err error) bool {
 	var opErr *net.OpError
-	if errors.As(err, &opErr) && opErr.Op == "dial" {
+	if errors.As(err, &opErr) && (opErr.Op == "dial" || opErr.Op == "proxyconnect") {
 		return true
 	}
 	var dnsErr *net.DNSError
 	return errors.As(err, &dnsErr)
 }
 
-// errorKind names a transport failure for the log without its text, which
-// may hold a URL.
-func errorKind(err error) string {
-	switch {
-	case errors.Is(err, ErrAttemptTimeout):
-		return "attempt timeout"
-	case NotSent(err):
-		return "connect failed"
-	default:
-		return "transport error"
-	}
-}
+// backoff is retryablehttp's Backoff: the wait that check decided.
+func (c *call) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return c.wait }
 
-// backoff honours Retry-After (seconds or HTTP date) and retry-after-ms up
-// to MaxRetryAfter, and otherwise waits exponentially from min to max with
-// jitter, so that many clients retrying at once spread out.
-func (p *policy) backoff(min, max time.Duration, attemptNum int, resp *http.Response) time.Duration {
+// backoffFor honours Retry-After (seconds or HTTP date) and retry-after-ms up
+// to MaxRetryAfter, and otherwise waits exponentially from RetryWaitMin to
+// RetryWaitMax with jitter, so that many clients retrying at once spread out.
+func (c *call) backoffFor(resp *http.Response) time.Duration {
 	if resp != nil {
 		if d, ok := RetryAfter(resp.Header, time.Now()); ok {
 			return d
 		}
 	}
+	return jittered(c.s.RetryWaitMin, c.s.RetryWaitMax, c.attempts-1)
+}
+
+// jittered is the exponential wait before retry number n+1: min doubled n
+// times, capped at max, less up to a quarter at random.
+func jittered(min, max time.Duration, n int) time.Duration {
 	d := min
-	for i := 0; i < attemptNum && d < max; i++ {
+	for i := 0; i < n && d < max; i++ {
 		d *= 2
 	}
 	if d > max {
@@ -136,7 +153,6 @@ func (p *policy) backoff(min, max time.Duration, attemptNum int, resp *http.Resp
 	if d <= 0 {
 		return 0
 	}
-	// Wait between 3/4 and all of d.
 	return d - rand.N(d/4+1)
 }
 

@@ -39,17 +39,17 @@ func TestRetryAfter(t *testing.T) {
 }
 
 func TestBackoffIsExponentialWithJitterAndCapped(t *testing.T) {
-	p := &policy{}
 	min, max := 100*time.Millisecond, time.Second
-	for attempt, base := range []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond, time.Second, time.Second} {
+	for n, base := range []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond, time.Second, time.Second} {
 		for range 50 {
-			d := p.backoff(min, max, attempt, nil)
+			d := jittered(min, max, n)
 			assert.LessOrEqual(t, d, base)
 			assert.GreaterOrEqual(t, d, base-base/4)
 		}
 	}
+	c := &call{s: &Settings{RetryWaitMin: min, RetryWaitMax: max}, attempts: 1}
 	resp := &http.Response{Header: http.Header{"Retry-After": {"3"}}}
-	assert.Equal(t, 3*time.Second, p.backoff(min, max, 0, resp))
+	assert.Equal(t, 3*time.Second, c.backoffFor(resp))
 }
 
 func TestRetryableStatus(t *testing.T) {
@@ -59,25 +59,45 @@ func TestRetryableStatus(t *testing.T) {
 }
 
 func TestCheckNeverRetriesCancelledContext(t *testing.T) {
-	p := &policy{idempotent: true, maxRetries: 5}
+	c := &call{s: &Settings{MaxRetries: 5}, r: &Request{}, retry: RetryAny}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	retry, err := p.check(ctx, &http.Response{StatusCode: 503}, nil)
+	retry, err := c.check(ctx, &http.Response{StatusCode: 503}, nil)
 	assert.False(t, retry)
 	assert.ErrorIs(t, err, context.Canceled)
 }
 
-func TestCheckTransportErrors(t *testing.T) {
+func TestRetryClasses(t *testing.T) {
 	dial := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
 	read := &net.OpError{Op: "read", Net: "tcp", Err: errors.New("connection reset by peer")}
-	post := &policy{}
-	get := &policy{idempotent: true}
-	retry, _ := post.check(context.Background(), nil, dial)
-	assert.True(t, retry, "a connect failure never reached the server")
-	retry, _ = post.check(context.Background(), nil, read)
-	assert.False(t, retry, "a non-idempotent call that may have reached the server")
-	retry, _ = get.check(context.Background(), nil, read)
-	assert.True(t, retry)
-	retry, _ = get.check(context.Background(), nil, ErrAttemptTimeout)
-	assert.True(t, retry)
+	cut := &BodyError{Err: errors.New("unexpected EOF")}
+	status := func(code int) *http.Response { return &http.Response{StatusCode: code} }
+	cases := []struct {
+		name string
+		resp *http.Response
+		err  error
+		want map[Retry]bool
+	}{
+		{"connect failed", nil, dial, map[Retry]bool{RetryUnsent: true, RetryStatus: true, RetryAny: true}},
+		{"connection reset after sending", nil, read, map[Retry]bool{RetryAny: true}},
+		{"answer cut", nil, cut, map[Retry]bool{RetryAny: true}},
+		{"attempt timeout", nil, ErrAttemptTimeout, map[Retry]bool{RetryAny: true}},
+		{"429", status(429), nil, map[Retry]bool{RetryUnsent: true, RetryStatus: true, RetryAny: true}},
+		{"502", status(502), nil, map[Retry]bool{RetryStatus: true, RetryAny: true}},
+		{"503", status(503), nil, map[Retry]bool{RetryStatus: true, RetryAny: true}},
+		{"504", status(504), nil, map[Retry]bool{RetryStatus: true, RetryAny: true}},
+		{"500", status(500), nil, map[Retry]bool{RetryStatus: true, RetryAny: true}},
+		{"501", status(501), nil, map[Retry]bool{}},
+		{"400", status(400), nil, map[Retry]bool{}},
+		{"too large", nil, &TooLargeError{Limit: 1, Length: 2}, map[Retry]bool{}},
+		{"redirect refused", nil, ErrRedirectRefused, map[Retry]bool{}},
+		{"middleware panic", nil, &MiddlewareError{Position: 1, Count: 1, Panic: "x"}, map[Retry]bool{}},
+	}
+	for _, tc := range cases {
+		for _, class := range []Retry{RetryUnsent, RetryStatus, RetryAny} {
+			c := &call{s: &Settings{MaxRetries: 3}, r: &Request{}, retry: class}
+			got, _ := c.retryable(tc.resp, tc.err)
+			assert.Equal(t, tc.want[class], got, "%s, class %d", tc.name, class)
+		}
+	}
 }

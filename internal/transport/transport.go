@@ -1,71 +1,108 @@
 // Package transport is the one place that knows about HTTP for the SDK: it
-// sets auth and identity headers, applies the per-attempt timeout, and retries
-// through go-retryablehttp with the SDK's own policy. Services describe
-// requests; they never touch http.Client directly.
+// retries through go-retryablehttp with the SDK's own policy, bounds each
+// attempt in time and each streamed transfer by silence, runs the
+// middleware, reads answers within the attempt (so that a cut answer is
+// retried like a dropped connection), applies the redirect policy, and
+// attaches the credentials innermost, for the base URL's origin only.
+// Services describe requests; they never touch http.Client directly.
 package transport
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// Settings are the resolved per-call settings (client defaults with any
-// per-call options applied).
+// Settings are the resolved settings of a client, or of one call with
+// per-call options applied. They are built once and only read afterwards.
 type Settings struct {
-	HTTPClient   *http.Client // from WrapClient
-	BaseURL      *url.URL     // instance root, no trailing slash
-	APIKey       string
-	Headers      http.Header // extra headers, applied last
-	UserAgent    string
-	MaxRetries   int
-	Timeout      time.Duration // per attempt; for streams only until the headers arrive
-	RetryWaitMin time.Duration
-	RetryWaitMax time.Duration
-	Logger       *slog.Logger
+	HTTPClient      *http.Client // from NewHTTPClient
+	BaseURL         *url.URL     // instance root, no trailing slash
+	Key             Secret
+	Headers         http.Header // extra headers, applied last
+	UserAgent       string
+	MaxRetries      int
+	Timeout         time.Duration // per attempt; see Request.Stream and Request.Upload
+	IdleTimeout     time.Duration // longest silence of a streamed transfer; 0 means none
+	RetryWaitMin    time.Duration
+	RetryWaitMax    time.Duration
+	MaxResponseSize int64 // 0 means DefaultMaxResponseSize
+	Logger          *slog.Logger
+	Middleware      []Middleware // outermost first
 
-	once       sync.Once
-	authHeader []string
-	uaHeader   []string
+	once     sync.Once
+	origin   string
+	uaHeader []string
 }
 
-var (
-	acceptAny   = []string{"*/*"}
-	acceptJSON  = []string{"application/json"}
-	contentJSON = []string{"application/json"}
+func (s *Settings) init() {
+	s.once.Do(func() {
+		s.origin = Origin(s.BaseURL)
+		s.uaHeader = []string{s.UserAgent}
+		if s.MaxResponseSize <= 0 {
+			s.MaxResponseSize = DefaultMaxResponseSize
+		}
+	})
+}
+
+// sameOrigin reports whether u has the base URL's origin, without building
+// strings on the path of every request.
+func (s *Settings) sameOrigin(u *url.URL) bool {
+	b := s.BaseURL
+	if !strings.EqualFold(u.Scheme, b.Scheme) || !strings.EqualFold(u.Hostname(), b.Hostname()) {
+		return false
+	}
+	return portOf(u) == portOf(b)
+}
+
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if strings.EqualFold(u.Scheme, "https") {
+		return "443"
+	}
+	return "80"
+}
+
+// Retry says which failures of a call may be retried: how safe it is to
+// send the request again when the first attempt may have reached the server.
+type Retry uint8
+
+const (
+	// RetryUnsent is for writes that record something (feedback,
+	// interactions) and have no idempotency key: they are sent again only
+	// when the server certainly did not act on them, that is when the
+	// connection failed before the request was written, or on a 429.
+	// Gateways answer 502, 503 and 504 after forwarding a request.
+	RetryUnsent Retry = iota
+	// RetryStatus adds the retryable statuses (408, 409, 5xx except 501):
+	// for calls whose repetition is harmless but not free (a chat
+	// generation), or leaves at most an orphan (an upload session).
+	RetryStatus
+	// RetryAny is for idempotent calls (reads, part uploads, aborts): every
+	// retryable status and every transport failure, including an answer cut
+	// while its body was read.
+	RetryAny
 )
-
-// authorization returns the Authorization header value, built once per
-// Settings.
-func (s *Settings) authorization() []string {
-	s.once.Do(s.build)
-	return s.authHeader
-}
-
-// userAgent returns the User-Agent header value, built once per Settings.
-func (s *Settings) userAgent() []string {
-	s.once.Do(s.build)
-	return s.uaHeader
-}
-
-func (s *Settings) build() {
-	s.authHeader = []string{"Bearer " + s.APIKey}
-	s.uaHeader = []string{s.UserAgent}
-}
 
 // Request describes one API call.
 type Request struct {
 	Method string
 	Path   string // already escaped, relative to the instance root, starting with "/"
-	Query  url.Values
-
+	// Route is the path template ("/api/v1/projects/{project}/...") for
+	// logs and hooks; empty means Path.
+	Route string
+	Query url.Values
 	// Body is sent as is and replayed from memory on retries.
 	Body []byte
 	// BodyFunc, when set instead of Body, opens a fresh reader of BodyLen
@@ -76,62 +113,100 @@ type Request struct {
 	// Accept is the Accept header; default application/json, or */* for
 	// streams.
 	Accept string
-
-	// Idempotent allows retrying transport failures that happen after the
-	// request may have reached the server. GET, HEAD and DELETE are always
-	// idempotent.
-	Idempotent bool
-	// Stream marks a response whose body is consumed incrementally (SSE,
-	// downloads): the timeout then covers only the wait for the headers.
+	// Retry says which failures are retried. GET, HEAD, PUT, DELETE and
+	// OPTIONS requests are always RetryAny.
+	Retry Retry
+	// Stream marks an answer whose body is consumed incrementally (SSE,
+	// downloads): the attempt timeout covers only the wait for the headers,
+	// and the idle timeout bounds the silence of the body. Otherwise the
+	// answer of a 2xx status is read whole within the attempt.
 	Stream bool
+	// Upload marks a bulk request body (an upload part): the idle timeout
+	// bounds the silence while it is sent, and the attempt timeout starts
+	// once its last byte is out.
+	Upload bool
+	// Sent, when set, receives the number of bytes of the body the
+	// connection has taken so far in the current attempt (from 0 again on a
+	// retry).
+	Sent func(attemptBytes int64)
+	// CrossOriginRedirects lets the call follow redirects to other origins
+	// (downloads from storage URLs), without credentials or custom headers.
+	CrossOriginRedirects bool
 }
 
-// Do sends r, retrying per the policy, and returns the final response
-// whatever its status, with its body open: the caller must close it. The
-// error is non-nil only when no response could be had (transport failure or
-// cancelled context); it never contains the API key.
-func Do(ctx context.Context, s *Settings, r *Request) (*http.Response, error) {
+// Response is the final answer of a call.
+type Response struct {
+	*http.Response
+	// Data is the whole body of a 2xx answer that was not streamed; the
+	// http.Response's own body is then already closed. Release returns it
+	// to a pool.
+	Data []byte
+	// Attempts is the number of attempts made.
+	Attempts int
+
+	buf *[]byte
+}
+
+// Release recycles the buffer of Data, which the caller must no longer use.
+func (r *Response) Release() {
+	if r != nil && r.buf != nil {
+		putBuffer(r.buf)
+		r.buf, r.Data = nil, nil
+	}
+}
+
+var (
+	acceptAny   = []string{"*/*"}
+	acceptJSON  = []string{"application/json"}
+	contentJSON = []string{"application/json"}
+)
+
+// callKey carries the call's state to the SDK's layers of its attempts.
+type callKey struct{}
+
+// Do sends r, retrying per its policy, and returns the final answer whatever
+// its status. A 2xx answer that is not streamed is read whole into Data
+// within the attempt; any other answer has its body open, and the caller
+// must close it. The error is non-nil when no answer could be had (transport
+// failure, cancelled context, a body cut or over the size bound); the
+// Response is then still returned, with the headers when they arrived, and
+// with the attempt count. No error contains the API key or URL credentials.
+func Do(ctx context.Context, s *Settings, r *Request) (Response, error) {
+	s.init()
 	u := *s.BaseURL
+	u.User = nil
 	u.RawPath = s.BaseURL.EscapedPath() + r.Path
 	p, err := url.PathUnescape(u.RawPath)
 	if err != nil {
-		return nil, fmt.Errorf("request path %q: %w", r.Path, err)
+		return Response{}, fmt.Errorf("request path %q: %w", r.Path, err)
 	}
 	u.Path = p
 	if len(r.Query) > 0 {
 		u.RawQuery = r.Query.Encode()
 	}
-
 	var body any
 	switch {
 	case r.BodyFunc != nil:
-		open := r.BodyFunc
-		n := r.BodyLen
-		body = retryablehttp.ReaderFunc(func() (io.Reader, error) {
-			return sizedReader{open(), n}, nil
-		})
+		open, n := r.BodyFunc, r.BodyLen
+		body = retryablehttp.ReaderFunc(func() (io.Reader, error) { return sizedReader{open(), n}, nil })
 	case r.Body != nil:
 		body = r.Body
 	}
-
-	pol := &policy{
-		idempotent: r.Idempotent || r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodDelete,
-		maxRetries: s.MaxRetries,
-		logger:     s.Logger,
-		method:     r.Method,
-		path:       r.Path,
+	c := &call{s: s, r: r, retry: r.Retry}
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
+		c.retry = RetryAny
 	}
-	ctx = context.WithValue(ctx, attemptKey{}, attempt{timeout: s.Timeout, stream: r.Stream})
+	ctx = context.WithValue(ctx, callKey{}, c)
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.Method, u.String(), body)
 	if err != nil {
-		return nil, err
+		return Response{}, err
 	}
 	// Canonical keys and shared value slices: net/http only reads them, and
 	// this saves an allocation per header on every call.
-	h := make(http.Header, 5+len(s.Headers)) // sized once: no growth below
+	h := make(http.Header, 4+len(s.Headers))
 	req.Header = h
-	h["Authorization"] = s.authorization()
-	h["User-Agent"] = s.userAgent()
+	h["User-Agent"] = s.uaHeader
 	switch {
 	case r.Accept != "":
 		h["Accept"] = []string{r.Accept}
@@ -150,24 +225,31 @@ func Do(ctx context.Context, s *Settings, r *Request) (*http.Response, error) {
 	for k, vs := range s.Headers {
 		h[k] = append([]string(nil), vs...)
 	}
-
+	if !r.Stream {
+		req.SetResponseHandler(c.readBody)
+	}
 	rc := &retryablehttp.Client{
-		HTTPClient:   s.HTTPClient,
-		RetryWaitMin: s.RetryWaitMin,
-		RetryWaitMax: s.RetryWaitMax,
-		RetryMax:     s.MaxRetries,
-		CheckRetry:   pol.check,
-		Backoff:      pol.backoff,
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+		HTTPClient:     s.HTTPClient,
+		RetryMax:       s.MaxRetries,
+		CheckRetry:     c.check,
+		Backoff:        c.backoff,
+		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
+		RequestLogHook: c.onAttempt,
 	}
 	resp, err := rc.Do(req)
+	out := Response{Response: resp, Attempts: c.attempts}
 	if err != nil {
-		if resp != nil {
+		c.release()
+		if resp != nil && !c.bodyRead {
 			DrainAndClose(resp.Body)
 		}
-		return nil, err
+		return out, c.error(err)
 	}
-	return resp, nil
+	if c.buf != nil {
+		out.Data, out.buf = *c.buf, c.buf
+		resp.Body = http.NoBody
+	}
+	return out, nil
 }
 
 // sizedReader gives retryablehttp the part length (it looks for Len) so the
@@ -179,20 +261,74 @@ type sizedReader struct {
 
 func (r sizedReader) Len() int { return int(r.n) }
 
-var drainBuffers = sync.Pool{New: func() any { b := make([]byte, 8<<10); return &b }}
+// call is the state of one call across its attempts. retryablehttp runs the
+// attempts, checks and backoffs one after the other, so it needs no lock.
+type call struct {
+	s        *Settings
+	r        *Request
+	retry    Retry
+	attempts int
+	wait     time.Duration // the next backoff, decided by check
+	buf      *[]byte       // the body of a 2xx answer, read within the attempt
+	bodyRead bool          // the final answer's body was read (and closed) by readBody
+}
 
-// DrainAndClose reads a little of what is left of body so that its
-// connection can be reused, then closes it. The bound (64 KiB) keeps a huge
-// or endless body from being read.
-func DrainAndClose(body io.ReadCloser) {
-	bp := drainBuffers.Get().(*[]byte)
-	for n := 0; n < 64<<10; {
-		m, err := body.Read(*bp)
-		n += m
-		if err != nil {
-			break
+func (c *call) onAttempt(_ retryablehttp.Logger, _ *http.Request, i int) {
+	c.attempts = i + 1
+	c.bodyRead = false
+}
+
+// readBody reads a 2xx answer within its attempt, so that a body cut or
+// stalled past the attempt timeout is a failure of that attempt, retried by
+// policy.
+func (c *call) readBody(resp *http.Response) error {
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil
+	}
+	c.release()
+	c.bodyRead = true
+	buf, err := readBounded(resp.Body, resp.ContentLength, c.s.MaxResponseSize)
+	_ = resp.Body.Close()
+	if err != nil {
+		var tooLarge *TooLargeError
+		if errors.As(err, &tooLarge) {
+			return tooLarge
+		}
+		return &BodyError{Err: err}
+	}
+	c.buf = buf
+	return nil
+}
+
+func (c *call) release() {
+	if c.buf != nil {
+		putBuffer(c.buf)
+		c.buf = nil
+	}
+}
+
+// error gives a final transport failure its description: no URL
+// credentials, and the attempts when there were several.
+func (c *call) error(err error) error {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		if pu, perr := url.Parse(uerr.URL); perr == nil && pu.User != nil {
+			uerr.URL = RedactURL(pu)
 		}
 	}
-	drainBuffers.Put(bp)
-	_ = body.Close()
+	if c.attempts > 1 {
+		return &AttemptsError{Err: err, Attempts: c.attempts}
+	}
+	return err
 }
+
+// AttemptsError is a failure that persisted over several attempts.
+type AttemptsError struct {
+	Err      error
+	Attempts int
+}
+
+func (e *AttemptsError) Error() string {
+	return fmt.Sprintf("%v (after %d attempts)", e.Err, e.Attempts)
+}
+func (e *AttemptsError) Unwrap() error { return e.Err }
