@@ -179,7 +179,7 @@ func TestRecordedStreamShape(t *testing.T) {
 	assert.Contains(t, s, `data: {"TotalRequestDuration":`)
 	assert.Contains(t, s, `"usage":{"prompt_tokens":42,"completion_tokens":10000,"total_tokens":10042}`)
 	perEvent := len(s) / StreamChunks
-	assert.InDelta(t, 230, perEvent, 20, "bytes per event")
+	assert.InDelta(t, 270, perEvent, 20, "bytes per event")
 	assert.Equal(t, recorded(), RecordedStream(StreamChunks), "the same bytes every time")
 
 	whole := string(IntegerCreated(recorded()))
