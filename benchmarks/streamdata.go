@@ -38,7 +38,7 @@ func RecordedStream(n int) []byte {
 	id := "chatcmpl-" + strings.ReplaceAll(uuid.NewSHA1(uuid.NameSpaceOID, []byte("id")).String(), "-", "")[:12]
 	messageID := "msg-" + strings.ReplaceAll(uuid.NewSHA1(uuid.NameSpaceOID, []byte("message")).String(), "-", "")[:12]
 	var b bytes.Buffer
-	b.Grow(n * 230)
+	b.Grow(n * 270)
 	created := 1764190000.123
 	for i := range n {
 		// Tokens are one to a few words, like a model's deltas.
