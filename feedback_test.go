@@ -108,7 +108,7 @@ func TestComparisonBadInput(t *testing.T) {
 		"braced uuid": {func(r *adaptive.ComparisonRequest) {
 			r.PreferredCompletion = adaptive.CompletionID("{" + infIDA.String() + "}")
 		}, "ComparisonRequest.PreferredCompletion"},
-		"text without messages":    {func(r *adaptive.ComparisonRequest) { r.OtherCompletion = adaptive.CompletionText("x", "m") }, "ComparisonRequest.Messages"},
+		"text without messages": {func(r *adaptive.ComparisonRequest) { r.OtherCompletion = adaptive.CompletionText("x", "m") }, "ComparisonRequest.Messages"},
 		"message with content and parts": {func(r *adaptive.ComparisonRequest) {
 			r.Messages = []adaptive.ChatMessage{{Role: "user", Content: "hi", Parts: []adaptive.ContentPart{adaptive.TextPart("x")}}}
 		}, "ComparisonRequest.Messages[0]"},
@@ -141,10 +141,10 @@ func TestOutcomeBadInput(t *testing.T) {
 		edit  func(*adaptive.OutcomeRequest)
 		field string
 	}{
-		"missing value":      {func(r *adaptive.OutcomeRequest) { r.Value = adaptive.MetricValue{} }, "OutcomeRequest.Value"},
-		"NaN":                {func(r *adaptive.OutcomeRequest) { r.Value = adaptive.MetricNumber(math.NaN()) }, "OutcomeRequest.Value"},
-		"+Inf":               {func(r *adaptive.OutcomeRequest) { r.Value = adaptive.MetricNumber(math.Inf(1)) }, "OutcomeRequest.Value"},
-		"-Inf":               {func(r *adaptive.OutcomeRequest) { r.Value = adaptive.MetricNumber(math.Inf(-1)) }, "OutcomeRequest.Value"},
+		"missing value": {func(r *adaptive.OutcomeRequest) { r.Value = adaptive.MetricValue{} }, "OutcomeRequest.Value"},
+		"NaN":           {func(r *adaptive.OutcomeRequest) { r.Value = adaptive.MetricNumber(math.NaN()) }, "OutcomeRequest.Value"},
+		"+Inf":          {func(r *adaptive.OutcomeRequest) { r.Value = adaptive.MetricNumber(math.Inf(1)) }, "OutcomeRequest.Value"},
+		"-Inf":          {func(r *adaptive.OutcomeRequest) { r.Value = adaptive.MetricNumber(math.Inf(-1)) }, "OutcomeRequest.Value"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			rec := newInfRecorder(t, 201, `{}`)

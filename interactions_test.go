@@ -86,9 +86,9 @@ func TestInteractionsBadInput(t *testing.T) {
 		"message with a bad part": {func(r *adaptive.InteractionRequest) {
 			r.Messages = []adaptive.ChatMessage{{Role: "user", Parts: []adaptive.ContentPart{{}}}}
 		}, "InteractionRequest.Messages[0].Parts[0]"},
-		"feedback without value":  {func(r *adaptive.InteractionRequest) { r.Feedbacks[0].Value = adaptive.MetricValue{} }, "InteractionRequest.Feedbacks[0].Value"},
-		"feedback NaN":            {func(r *adaptive.InteractionRequest) { r.Feedbacks[1].Value = adaptive.MetricNumber(math.NaN()) }, "InteractionRequest.Feedbacks[1].Value"},
-		"date out of range":       {func(r *adaptive.InteractionRequest) { r.CreatedAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }, "InteractionRequest.CreatedAt"},
+		"feedback without value": {func(r *adaptive.InteractionRequest) { r.Feedbacks[0].Value = adaptive.MetricValue{} }, "InteractionRequest.Feedbacks[0].Value"},
+		"feedback NaN":           {func(r *adaptive.InteractionRequest) { r.Feedbacks[1].Value = adaptive.MetricNumber(math.NaN()) }, "InteractionRequest.Feedbacks[1].Value"},
+		"date out of range":      {func(r *adaptive.InteractionRequest) { r.CreatedAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }, "InteractionRequest.CreatedAt"},
 		"date out of range in UTC": {func(r *adaptive.InteractionRequest) {
 			r.CreatedAt = time.Date(9999, 12, 31, 23, 0, 0, 0, time.FixedZone("", -2*3600))
 		}, "InteractionRequest.CreatedAt"},
