@@ -86,9 +86,8 @@ func jsonNumber(b []byte) (f float64, ok bool, err error) {
 	if len(b) == 0 || !(b[0] == '-' || (b[0] >= '0' && b[0] <= '9')) {
 		return 0, false, fmt.Errorf("a number is required, not %s", preview(b))
 	}
-	if i, err := strconv.ParseInt(string(b), 10, 64); err == nil {
-		return float64(i), true, nil
-	}
+	// ParseFloat is exact for every integer of the int32 format; a
+	// failed ParseInt first would allocate its error on every "created".
 	f, err = strconv.ParseFloat(string(b), 64)
 	if err != nil {
 		return 0, false, fmt.Errorf("%s is not a number Go can hold", preview(b))
