@@ -19,9 +19,9 @@ type ChatService struct{ service }
 // chatPath is the route of both chat calls.
 const chatPath = "/api/v1/chat/completions"
 
-// ChatRequest asks for a chat completion. Messages is required; every other
-// field is optional. Optional scalars whose zero value is meaningful are
-// pointers: set them with adaptive.Ptr.
+// ChatRequest asks for a chat completion: Messages, and optional fields.
+// Optional scalars whose zero value is meaningful are pointers: set them
+// with adaptive.Ptr.
 type ChatRequest struct {
 	// Project is the id or key of the project; empty means the client's
 	// default project. Not sent as such: with Model it makes the wire model.
@@ -122,6 +122,11 @@ func (r *ChatRequest) validate() error {
 	}{{"ChatRequest.Temperature", r.Temperature}, {"ChatRequest.TopP", r.TopP}} {
 		if f.v != nil && (math.IsNaN(*f.v) || math.IsInf(*f.v, 0)) {
 			return invalid(f.name, "%v is not a finite number", *f.v)
+		}
+	}
+	if r.SystemPromptArgs != nil {
+		if _, err := json.Marshal(r.SystemPromptArgs); err != nil {
+			return invalid("ChatRequest.SystemPromptArgs", "cannot be encoded as JSON: %v", err)
 		}
 	}
 	for i, t := range r.Tools {

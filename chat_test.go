@@ -152,6 +152,7 @@ func TestChatValidation(t *testing.T) {
 			{Role: "user", Parts: []adaptive.ContentPart{adaptive.ImageDataPart("image/png", nil)}}}}, "ChatRequest.Messages[0].Parts[0]"},
 		{"completion id not a uuid", "proj", adaptive.ChatRequest{Messages: []adaptive.ChatMessage{
 			{Role: "assistant", Content: "x", CompletionID: "cmpl-1"}}}, "ChatRequest.Messages[0].CompletionID"},
+		{"system prompt args not JSON", "proj", adaptive.ChatRequest{Messages: msgs, SystemPromptArgs: map[string]any{"x": math.Inf(1)}}, "ChatRequest.SystemPromptArgs"},
 		{"metadata not JSON", "proj", adaptive.ChatRequest{Messages: []adaptive.ChatMessage{
 			{Role: "user", Metadata: math.NaN()}}}, "ChatRequest.Messages[0].Metadata"},
 	}
