@@ -10,8 +10,8 @@ import (
 
 // ChatAccumulator folds the chunks of a streamed chat completion into the
 // ChatResponse a plain call would have answered: per choice index, the
-// role, the content (joined in time linear in the stream's length), the
-// completion id, the model and the finish reason; and the id, creation
+// message id, the role, the content (joined in time linear in the
+// stream's length), the completion id and the finish reason; and the id, creation
 // time, session and usage of the answer. The zero value is ready to use.
 // It is not safe for concurrent use.
 type ChatAccumulator struct {
@@ -20,11 +20,11 @@ type ChatAccumulator struct {
 }
 
 type accChoice struct {
+	messageID    string
 	role         string
 	content      strings.Builder
-	completionID uuid.UUID
+	completionID string
 	finishReason string
-	model        string
 }
 
 // Add folds one chunk into the response.
@@ -51,25 +51,26 @@ func (a *ChatAccumulator) Add(c ChatChunk) {
 			ch = new(accChoice)
 			a.choices[d.Index] = ch
 		}
+		if ch.messageID == "" {
+			ch.messageID = d.Delta.ID
+		}
 		if d.Delta.Role != "" {
 			ch.role = d.Delta.Role
 		}
 		ch.content.WriteString(d.Delta.Content)
-		if d.CompletionID != uuid.Nil {
+		if d.CompletionID != "" {
 			ch.completionID = d.CompletionID
 		}
 		if d.FinishReason != "" {
 			ch.finishReason = d.FinishReason
-		}
-		if d.Model != "" {
-			ch.model = d.Model
 		}
 	}
 }
 
 // Response returns the response accumulated so far. Choices are ordered by
 // index; an index no chunk mentioned is left out. A choice whose role no
-// chunk gave has role RoleAssistant.
+// chunk gave has role RoleAssistant. Model is left empty: stream chunks do
+// not carry it.
 func (a *ChatAccumulator) Response() ChatResponse {
 	r := a.resp
 	r.Choices = make([]ChatChoice, 0, len(a.choices))
@@ -81,10 +82,9 @@ func (a *ChatAccumulator) Response() ChatResponse {
 		}
 		r.Choices = append(r.Choices, ChatChoice{
 			Index:        i,
-			Message:      ChatMessage{Role: role, Content: ch.content.String()},
+			Message:      ChatChoiceMessage{ID: ch.messageID, Role: role, Content: ch.content.String()},
 			FinishReason: ch.finishReason,
 			CompletionID: ch.completionID,
-			Model:        ch.model,
 		})
 	}
 	return r

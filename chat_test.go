@@ -19,20 +19,21 @@ import (
 	"github.com/adaptive-go/adaptive/adaptivetest"
 )
 
-const chatAnswer = `{"id":"chatcmpl-1","created":1720712536.25,"choices":[{"index":0,"message":{"role":"assistant","content":"Paris."},` +
+const chatAnswer = `{"id":"chatcmpl-1","created":1720712536.25,"choices":[{"index":0,"message":{"id":"msg-1","role":"assistant","content":"Paris.","x":1},` +
 	`"finish_reason":"stop","completion_id":"aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa","model":"demo/m","logprobs":null}],` +
 	`"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4},"extra":[1,2]}`
 
 func TestChatCreateSendsEveryField(t *testing.T) {
 	rec := newInfRecorder(t, 200, chatAnswer)
 	user, sess := infIDUser, infIDSess
-	cid := infIDA
 	resp, err := rec.client(t, "proj").Chat.Create(context.Background(), adaptive.ChatRequest{
 		Model: "m",
 		Messages: []adaptive.ChatMessage{
 			{Role: adaptive.RoleSystem, Content: "Be brief."},
 			{Role: adaptive.RoleUser, Content: "Capital of France?", Name: "ann"},
-			{Role: adaptive.RoleAssistant, Content: "Paris.", CompletionID: &cid},
+			{Role: adaptive.RoleAssistant, Content: "Paris.", CompletionID: infIDA.String(), Metadata: map[string]any{"src": []int{1}}},
+			{Role: adaptive.RoleUser, Parts: []adaptive.ContentPart{adaptive.TextPart("And this?"),
+				adaptive.ImagePart("https://example.com/a.png"), adaptive.ImageDataPart("image/png", []byte{0x89, 'P', 'N', 'G'})}},
 		},
 		Stop:             []string{"\n\n"},
 		MaxTokens:        adaptive.Ptr(0),
@@ -49,7 +50,7 @@ func TestChatCreateSendsEveryField(t *testing.T) {
 		SystemPromptArgs: map[string]any{"name": "Ann"},
 		Tags:             []string{"t1"},
 		UseTools:         adaptive.Ptr(false),
-		Tools:            []json.RawMessage{json.RawMessage(`{"name":"search","enabled":false}`)},
+		Tools:            []adaptive.ToolOverride{{ID: "search", Enabled: false}, {ID: "calc", Enabled: true}},
 		Store:            adaptive.Ptr(false),
 	})
 	require.NoError(t, err)
@@ -59,11 +60,13 @@ func TestChatCreateSendsEveryField(t *testing.T) {
 	assert.JSONEq(t, `{
 		"model":"proj/m",
 		"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Capital of France?","name":"ann"},
-			{"role":"assistant","content":"Paris.","completion_id":"aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"}],
+			{"role":"assistant","content":"Paris.","completion_id":"aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa","metadata":{"src":[1]}},
+			{"role":"user","content":[{"type":"text","text":"And this?"},{"type":"image_url","image_url":"https://example.com/a.png"},
+				{"type":"image_url","image_url":"data:image/png;base64,iVBORw=="}]}],
 		"stop":["\n\n"],"max_tokens":0,"temperature":0,"top_p":0.9,"max_ttft_ms":500,
 		"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","user":"cccccccc-cccc-4ccc-8ccc-cccccccccccc",
 		"ab_campaign":"camp","n":2,"labels":{"env":"test"},"metadata":{"k":"v"},"system_prompt_args":{"name":"Ann"},
-		"tags":["t1"],"use_tools":false,"tools":[{"name":"search","enabled":false}],"store":false}`, body,
+		"tags":["t1"],"use_tools":false,"tools":[{"id":"search","enabled":false},{"id":"calc","enabled":true}],"store":false}`, body,
 		"Create sends no stream flag and no stream_options")
 
 	assert.Equal(t, "chatcmpl-1", resp.ID)
@@ -71,8 +74,8 @@ func TestChatCreateSendsEveryField(t *testing.T) {
 	assert.Equal(t, infIDSess, resp.SessionID)
 	assert.Equal(t, adaptive.Usage{PromptTokens: 3, CompletionTokens: 1, TotalTokens: 4}, resp.Usage)
 	require.Len(t, resp.Choices, 1)
-	assert.Equal(t, adaptive.ChatChoice{Index: 0, Message: adaptive.ChatMessage{Role: "assistant", Content: "Paris."},
-		FinishReason: "stop", CompletionID: infIDA, Model: "demo/m"}, resp.Choices[0])
+	assert.Equal(t, adaptive.ChatChoice{Index: 0, Message: adaptive.ChatChoiceMessage{ID: "msg-1", Role: "assistant", Content: "Paris."},
+		FinishReason: "stop", CompletionID: infIDA.String(), Model: "demo/m"}, resp.Choices[0])
 }
 
 func TestChatMinimalRequestOmitsOptionals(t *testing.T) {
@@ -127,15 +130,31 @@ func TestChatValidation(t *testing.T) {
 		req     adaptive.ChatRequest
 		field   string
 	}{
-		{"no messages", "proj", adaptive.ChatRequest{}, "ChatRequest.Messages"},
-		{"message without role", "proj", adaptive.ChatRequest{Messages: []adaptive.ChatMessage{{Content: "x"}}}, "ChatRequest.Messages"},
 		{"no project", "", adaptive.ChatRequest{Messages: msgs, Model: "m"}, "ChatRequest.Project"},
-		{"n zero", "proj", adaptive.ChatRequest{Messages: msgs, N: adaptive.Ptr(0)}, "ChatRequest.N"},
+		{"negative n", "proj", adaptive.ChatRequest{Messages: msgs, N: adaptive.Ptr(-1)}, "ChatRequest.N"},
+		{"n beyond int32", "proj", adaptive.ChatRequest{Messages: msgs, N: adaptive.Ptr(math.MaxInt32 + 1)}, "ChatRequest.N"},
 		{"negative max tokens", "proj", adaptive.ChatRequest{Messages: msgs, MaxTokens: adaptive.Ptr(-1)}, "ChatRequest.MaxTokens"},
 		{"negative max ttft", "proj", adaptive.ChatRequest{Messages: msgs, MaxTTFTMs: adaptive.Ptr[int64](-1)}, "ChatRequest.MaxTTFTMs"},
 		{"NaN temperature", "proj", adaptive.ChatRequest{Messages: msgs, Temperature: adaptive.Ptr(math.NaN())}, "ChatRequest.Temperature"},
 		{"infinite top_p", "proj", adaptive.ChatRequest{Messages: msgs, TopP: adaptive.Ptr(math.Inf(1))}, "ChatRequest.TopP"},
-		{"bad tool JSON", "proj", adaptive.ChatRequest{Messages: msgs, Tools: []json.RawMessage{json.RawMessage(`{`)}}, "ChatRequest.Tools"},
+		{"tool without id", "proj", adaptive.ChatRequest{Messages: msgs, Tools: []adaptive.ToolOverride{{ID: "a"}, {Enabled: true}}}, "ChatRequest.Tools[1].ID"},
+		{"content and parts", "proj", adaptive.ChatRequest{Messages: []adaptive.ChatMessage{{Role: "user"},
+			{Role: "user", Content: "x", Parts: []adaptive.ContentPart{adaptive.TextPart("y")}}}}, "ChatRequest.Messages[1]"},
+		{"zero part", "proj", adaptive.ChatRequest{Messages: []adaptive.ChatMessage{
+			{Role: "user", Parts: []adaptive.ContentPart{adaptive.TextPart("y"), {}}}}}, "ChatRequest.Messages[0].Parts[1]"},
+		{"image without url", "proj", adaptive.ChatRequest{Messages: []adaptive.ChatMessage{
+			{Role: "user", Parts: []adaptive.ContentPart{adaptive.ImagePart("")}}}}, "ChatRequest.Messages[0].Parts[0]"},
+		{"image data not an image", "proj", adaptive.ChatRequest{Messages: []adaptive.ChatMessage{
+			{Role: "user", Parts: []adaptive.ContentPart{adaptive.ImageDataPart("text/plain", []byte("x"))}}}}, "ChatRequest.Messages[0].Parts[0]"},
+		{"image data with parameters", "proj", adaptive.ChatRequest{Messages: []adaptive.ChatMessage{
+			{Role: "user", Parts: []adaptive.ContentPart{adaptive.ImageDataPart("image/png; q=1", []byte("x"))}}}}, "ChatRequest.Messages[0].Parts[0]"},
+		{"image data empty", "proj", adaptive.ChatRequest{Messages: []adaptive.ChatMessage{
+			{Role: "user", Parts: []adaptive.ContentPart{adaptive.ImageDataPart("image/png", nil)}}}}, "ChatRequest.Messages[0].Parts[0]"},
+		{"completion id not a uuid", "proj", adaptive.ChatRequest{Messages: []adaptive.ChatMessage{
+			{Role: "assistant", Content: "x", CompletionID: "cmpl-1"}}}, "ChatRequest.Messages[0].CompletionID"},
+		{"system prompt args not JSON", "proj", adaptive.ChatRequest{Messages: msgs, SystemPromptArgs: map[string]any{"x": math.Inf(1)}}, "ChatRequest.SystemPromptArgs"},
+		{"metadata not JSON", "proj", adaptive.ChatRequest{Messages: []adaptive.ChatMessage{
+			{Role: "user", Metadata: math.NaN()}}}, "ChatRequest.Messages[0].Metadata"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -167,28 +186,28 @@ func TestTimestampTime(t *testing.T) {
 }
 
 func TestChatAccumulator(t *testing.T) {
-	idA, idB := infIDA, infIDB
+	idA, idB := "cmpl-a", infIDB.String()
 	chunk := func(choices ...adaptive.ChatChunkChoice) adaptive.ChatChunk {
 		return adaptive.ChatChunk{ID: "c", Created: 1.5, SessionID: infIDSess, Choices: choices}
 	}
 	var acc adaptive.ChatAccumulator
-	acc.Add(chunk(adaptive.ChatChunkChoice{Index: 1, Delta: adaptive.ChatDelta{Role: "assistant", Content: "B1"}, CompletionID: idB}))
-	acc.Add(chunk(adaptive.ChatChunkChoice{Index: 0, Delta: adaptive.ChatDelta{Role: "assistant", Content: "A1"}, CompletionID: idA, Model: "p/m"}))
-	acc.Add(chunk(adaptive.ChatChunkChoice{Index: 0, Delta: adaptive.ChatDelta{Content: " A2"}}))
-	acc.Add(chunk(adaptive.ChatChunkChoice{Index: 1, Delta: adaptive.ChatDelta{Content: " B2"}, FinishReason: "length"}))
+	acc.Add(chunk(adaptive.ChatChunkChoice{Index: 1, Delta: adaptive.ChatChoiceMessage{ID: "mB", Role: "assistant", Content: "B1"}, CompletionID: idB}))
+	acc.Add(chunk(adaptive.ChatChunkChoice{Index: 0, Delta: adaptive.ChatChoiceMessage{ID: "mA", Role: "assistant", Content: "A1"}, CompletionID: idA}))
+	acc.Add(chunk(adaptive.ChatChunkChoice{Index: 0, Delta: adaptive.ChatChoiceMessage{ID: "mA", Content: " A2"}}))
+	acc.Add(chunk(adaptive.ChatChunkChoice{Index: 1, Delta: adaptive.ChatChoiceMessage{Content: " B2"}, FinishReason: "length"}))
 	acc.Add(adaptive.ChatChunk{ID: "c", Choices: []adaptive.ChatChunkChoice{}, Usage: &adaptive.Usage{PromptTokens: 1, CompletionTokens: 4, TotalTokens: 5}})
 	got := acc.Response()
 	assert.Equal(t, adaptive.ChatResponse{
 		ID: "c", Created: 1.5, SessionID: infIDSess,
 		Usage: adaptive.Usage{PromptTokens: 1, CompletionTokens: 4, TotalTokens: 5},
 		Choices: []adaptive.ChatChoice{
-			{Index: 0, Message: adaptive.ChatMessage{Role: "assistant", Content: "A1 A2"}, CompletionID: idA, Model: "p/m"},
-			{Index: 1, Message: adaptive.ChatMessage{Role: "assistant", Content: "B1 B2"}, CompletionID: idB, FinishReason: "length"},
+			{Index: 0, Message: adaptive.ChatChoiceMessage{ID: "mA", Role: "assistant", Content: "A1 A2"}, CompletionID: idA},
+			{Index: 1, Message: adaptive.ChatChoiceMessage{ID: "mB", Role: "assistant", Content: "B1 B2"}, CompletionID: idB, FinishReason: "length"},
 		},
 	}, got)
 
 	// Response can be called mid-way and again later.
-	acc.Add(chunk(adaptive.ChatChunkChoice{Index: 0, Delta: adaptive.ChatDelta{Content: "!"}}))
+	acc.Add(chunk(adaptive.ChatChunkChoice{Index: 0, Delta: adaptive.ChatChoiceMessage{Content: "!"}}))
 	assert.Equal(t, "A1 A2!", acc.Response().Choices[0].Message.Content)
 	assert.Equal(t, "A1 A2", got.Choices[0].Message.Content, "an earlier Response is not changed")
 }
@@ -204,7 +223,7 @@ func TestChatAccumulatorIsLinear(t *testing.T) {
 	// Many small deltas: allocations grow with the log of the content, as
 	// with one strings.Builder, not with the number of chunks squared.
 	var acc adaptive.ChatAccumulator
-	c := adaptive.ChatChunk{Choices: []adaptive.ChatChunkChoice{{Delta: adaptive.ChatDelta{Content: "word "}}}}
+	c := adaptive.ChatChunk{Choices: []adaptive.ChatChunkChoice{{Delta: adaptive.ChatChoiceMessage{Content: "word "}}}}
 	acc.Add(c)
 	allocs := testing.AllocsPerRun(20000, func() { acc.Add(c) })
 	assert.Less(t, allocs, 0.01)
@@ -236,7 +255,8 @@ func TestChatEndToEndCreate(t *testing.T) {
 	assert.Equal(t, adaptivetest.ChatReply("What is the capital of France?"), ch.Message.Content)
 	assert.Equal(t, adaptive.RoleAssistant, ch.Message.Role)
 	assert.Equal(t, "stop", ch.FinishReason)
-	assert.NotEqual(t, uuid.Nil, ch.CompletionID)
+	assert.NotEmpty(t, ch.CompletionID)
+	assert.NotEmpty(t, ch.Message.ID)
 	assert.Equal(t, "demo", ch.Model)
 	assert.NotEqual(t, uuid.Nil, resp.SessionID)
 	assert.WithinDuration(t, time.Now(), resp.Created.Time(), time.Minute)

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-
-	"github.com/google/uuid"
 )
 
 // Completion names the completion a comparison is about: either by the id
@@ -16,7 +14,7 @@ import (
 //
 // On the wire it is a uuid string or an object {"text": ..., "model": ...}.
 type Completion struct {
-	id    uuid.UUID
+	id    string
 	text  string
 	model string
 	kind  completionKind
@@ -30,13 +28,16 @@ const (
 	completionByText
 )
 
-// CompletionID returns a Completion given by its id, such as the id of a
-// chat completion.
-func CompletionID(id uuid.UUID) Completion { return Completion{id: id, kind: completionByID} }
+// CompletionID returns a Completion given by its id, as an answer gave it:
+// a chat choice's CompletionID or an interaction's. The API takes a uuid
+// here: an id in another form (or empty) is a *ValidationError when the
+// request is sent.
+func CompletionID(id string) Completion { return Completion{id: id, kind: completionByID} }
 
 // CompletionText returns a Completion given as raw text, with the id or key
 // of the model that produced it. Requests that use raw text completions
-// must also carry the messages that prompted them.
+// must also carry the messages that prompted them. The API takes any
+// strings, empty ones included, though an empty model names none.
 func CompletionText(text, model string) Completion {
 	return Completion{text: text, model: model, kind: completionByText}
 }
@@ -45,7 +46,7 @@ func CompletionText(text, model string) Completion {
 func (c Completion) IsZero() bool { return c.kind == completionUnset }
 
 // ID returns the id of a Completion given by id; ok is false otherwise.
-func (c Completion) ID() (id uuid.UUID, ok bool) { return c.id, c.kind == completionByID }
+func (c Completion) ID() (id string, ok bool) { return c.id, c.kind == completionByID }
 
 // Text returns the text and model of a Completion given as raw text; ok is
 // false otherwise.
@@ -57,27 +58,22 @@ func (c Completion) Text() (text, model string, ok bool) {
 func (c Completion) String() string {
 	switch c.kind {
 	case completionByID:
-		return c.id.String()
+		return c.id
 	case completionByText:
 		return fmt.Sprintf("%s: %q", c.model, c.text)
 	}
 	return "<unset>"
 }
 
-// validate returns a *ValidationError naming field when c is unset, has the
-// nil uuid, or is raw text without a model.
+// validate returns a *ValidationError naming field when c is unset or an
+// id that is not a uuid. A raw text completion takes any text and model
+// (the API requires both keys, which are always sent).
 func (c Completion) validate(field string) error {
 	switch c.kind {
 	case completionUnset:
 		return invalid(field, "no completion: set it with adaptive.CompletionID or adaptive.CompletionText")
 	case completionByID:
-		if c.id == uuid.Nil {
-			return invalid(field, "the nil uuid is not a completion id")
-		}
-	case completionByText:
-		if c.model == "" {
-			return invalid(field, "raw text completion without a model: give the model that produced it")
-		}
+		return validateUUID(field, c.id)
 	}
 	return nil
 }
@@ -88,7 +84,7 @@ type completionTextJSON struct {
 	Model string `json:"model"`
 }
 
-// MarshalJSON encodes c as a uuid string or as {"text", "model"}. An unset
+// MarshalJSON encodes c as its id string or as {"text", "model"}. An unset
 // Completion is an error.
 func (c Completion) MarshalJSON() ([]byte, error) {
 	switch c.kind {
@@ -100,7 +96,7 @@ func (c Completion) MarshalJSON() ([]byte, error) {
 	return nil, errors.New("adaptive: Completion is unset: build it with adaptive.CompletionID or adaptive.CompletionText")
 }
 
-// UnmarshalJSON decodes a uuid string or a {"text", "model"} object; null
+// UnmarshalJSON decodes an id string or a {"text", "model"} object; null
 // leaves c unset.
 func (c *Completion) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
@@ -109,7 +105,7 @@ func (c *Completion) UnmarshalJSON(b []byte) error {
 		*c = Completion{}
 		return nil
 	case len(b) > 0 && b[0] == '"':
-		var id uuid.UUID
+		var id string
 		if err := json.Unmarshal(b, &id); err != nil {
 			return fmt.Errorf("adaptive: decoding a completion id: %w", err)
 		}
@@ -123,5 +119,5 @@ func (c *Completion) UnmarshalJSON(b []byte) error {
 		*c = CompletionText(t.Text, t.Model)
 		return nil
 	}
-	return fmt.Errorf("adaptive: a completion must be a uuid string or {\"text\", \"model\"}, not %s", preview(b))
+	return fmt.Errorf("adaptive: a completion must be an id string or {\"text\", \"model\"}, not %s", preview(b))
 }

@@ -118,7 +118,7 @@ func concurrentCall(ctx context.Context, c *adaptive.Client, srv *adaptivetest.S
 		}
 	case 4:
 		out, err := c.Feedback.Comparison(ctx, adaptive.ComparisonRequest{Metric: "pref", Messages: msgs,
-			PreferredCompletion: adaptive.CompletionText("a "+text, "m"), OtherCompletion: adaptive.CompletionID(uuid.New())})
+			PreferredCompletion: adaptive.CompletionText("a "+text, "m"), OtherCompletion: adaptive.CompletionID(uuid.NewString())})
 		if err != nil {
 			return err
 		}

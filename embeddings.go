@@ -34,7 +34,8 @@ const (
 
 // EmbeddingsRequest asks for the embedding of one text.
 type EmbeddingsRequest struct {
-	// Input is the text to embed. Required.
+	// Input is the text to embed. The API takes any string; an empty one
+	// has an embedding too, which is seldom useful.
 	Input string `json:"input"`
 	// Project and Model choose the model; the wire "model" is
 	// "Project/Model", or "Project" alone (the project's default embedding
@@ -47,7 +48,8 @@ type EmbeddingsRequest struct {
 	// gets.
 	EncodingFormat EncodingFormat `json:"encoding_format,omitempty"`
 	// Dimensions optionally asks for shorter embeddings, for models that
-	// support it: adaptive.Ptr(256).
+	// support it: adaptive.Ptr(256). The API takes 0 or more; 0 asks for
+	// an embedding with no dimension.
 	Dimensions *int `json:"dimensions,omitempty"`
 	// User optionally names the user the embedding is made for.
 	User *uuid.UUID `json:"user,omitempty"`
@@ -78,18 +80,47 @@ type Embedding struct {
 	Embedding []float32 `json:"embedding"`
 }
 
+// UnmarshalJSON decodes an embeddings answer, tolerating unknown fields.
+// An answer without data (or null) is an error.
+func (r *EmbeddingsResponse) UnmarshalJSON(b []byte) error {
+	if isNull(b) {
+		return nullAnswer("the embeddings answer")
+	}
+	var w struct {
+		Data  []Embedding `json:"data"`
+		Usage *Usage      `json:"usage"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	if w.Data == nil {
+		return missingField("data")
+	}
+	*r = EmbeddingsResponse{Data: w.Data, Usage: w.Usage}
+	return nil
+}
+
 // UnmarshalJSON decodes an embedding whose vector is either a JSON array of
 // numbers or a base64 string of little-endian float32s. Malformed base64 is
-// an error, never a vector of zeros.
+// an error, never a vector of zeros; a missing index or vector is an error.
 func (e *Embedding) UnmarshalJSON(b []byte) error {
+	if isNull(b) {
+		return nullAnswer("an embedding")
+	}
 	var w struct {
-		Index     int        `json:"index"`
+		Index     wireInt    `json:"index"`
 		Embedding vectorJSON `json:"embedding"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	e.Index, e.Embedding = w.Index, w.Embedding
+	switch {
+	case !w.Index.ok:
+		return missingField("data[].index")
+	case w.Embedding == nil:
+		return missingField("data[].embedding")
+	}
+	e.Index, e.Embedding = w.Index.v, w.Embedding
 	return nil
 }
 
@@ -153,16 +184,14 @@ func decodeBase64Floats(s []byte) ([]float32, error) {
 // POST /api/v1/embeddings.
 //
 // Whatever req.EncodingFormat, each embedding is returned as []float32;
-// an answer whose base64 cannot be decoded is an error. Bad input (empty
-// input, negative dimensions, an unknown encoding format, no project) is a
-// *ValidationError, returned before anything is sent. A non-2xx answer is an *APIError.
+// an answer whose base64 cannot be decoded, or that lacks a field the API
+// requires, is an error. Bad input (negative dimensions, an unknown
+// encoding format, no project) is a *ValidationError, returned before
+// anything is sent. A non-2xx answer is an *APIError.
 func (s *EmbeddingsService) Create(ctx context.Context, req EmbeddingsRequest, opts ...Option) (*EmbeddingsResponse, error) {
 	cfg, err := s.client.callConfig(opts)
 	if err != nil {
 		return nil, err
-	}
-	if req.Input == "" {
-		return nil, invalid("EmbeddingsRequest.Input", "empty: give the text to embed")
 	}
 	if req.Dimensions != nil && (*req.Dimensions < 0 || *req.Dimensions > math.MaxInt32) {
 		return nil, invalid("EmbeddingsRequest.Dimensions", "%d is not between 0 and %d", *req.Dimensions, math.MaxInt32)

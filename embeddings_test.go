@@ -136,10 +136,7 @@ func TestEmbeddingsBadInput(t *testing.T) {
 	rec := newInfRecorder(t, 200, infEmbeddingsAnswer)
 	ctx := context.Background()
 
-	_, err := rec.client(t, "proj").Embeddings.Create(ctx, adaptive.EmbeddingsRequest{})
-	requireInfValidation(t, err, "EmbeddingsRequest.Input")
-
-	_, err = rec.client(t, "proj").Embeddings.Create(ctx, adaptive.EmbeddingsRequest{Input: "x", Dimensions: adaptive.Ptr(-1)})
+	_, err := rec.client(t, "proj").Embeddings.Create(ctx, adaptive.EmbeddingsRequest{Input: "x", Dimensions: adaptive.Ptr(-1)})
 	requireInfValidation(t, err, "EmbeddingsRequest.Dimensions")
 
 	_, err = rec.client(t, "proj").Embeddings.Create(ctx, adaptive.EmbeddingsRequest{Input: "x", EncodingFormat: "base64"})
@@ -149,6 +146,36 @@ func TestEmbeddingsBadInput(t *testing.T) {
 	requireInfValidation(t, err, "EmbeddingsRequest.Project")
 
 	assert.Zero(t, rec.count(), "bad input must not be sent")
+}
+
+func TestEmbeddingsSendWhatTheSchemaAllows(t *testing.T) {
+	rec := newInfRecorder(t, 200, infEmbeddingsAnswer)
+	_, err := rec.client(t, "proj").Embeddings.Create(context.Background(), adaptive.EmbeddingsRequest{Dimensions: adaptive.Ptr(0)})
+	require.NoError(t, err, "an empty input and 0 dimensions are schema-valid")
+	_, _, body := rec.last(t)
+	assert.JSONEq(t, `{"model":"proj","input":"","dimensions":0}`, body)
+}
+
+func TestEmbeddingsAnswerChecks(t *testing.T) {
+	for _, tc := range []struct{ answer, want string }{
+		{`{}`, "required field data"},
+		{`null`, "null"},
+		{`{"data":null}`, "required field data"},
+		{`{"data":[{"embedding":[1]}]}`, "index"},
+		{`{"data":[{"index":0}]}`, "embedding"},
+		{`{"data":[{"index":0,"embedding":null}]}`, "embedding"},
+		{`{"data":[{"index":0,"embedding":[1]}],"usage":{"prompt_tokens":1}}`, "usage.completion_tokens"},
+	} {
+		rec := newInfRecorder(t, 200, tc.answer)
+		res, err := rec.client(t, "proj").Embeddings.Create(context.Background(), adaptive.EmbeddingsRequest{Input: "x"})
+		assert.Nil(t, res, tc.answer)
+		require.Error(t, err, tc.answer)
+		assert.Contains(t, err.Error(), tc.want, tc.answer)
+	}
+	rec := newInfRecorder(t, 200, `{"data":[],"usage":null,"x":1}`)
+	res, err := rec.client(t, "proj").Embeddings.Create(context.Background(), adaptive.EmbeddingsRequest{Input: "x"})
+	require.NoError(t, err, "an empty list and a null usage are schema-valid")
+	assert.Equal(t, &adaptive.EmbeddingsResponse{Data: []adaptive.Embedding{}}, res)
 }
 
 func TestEmbeddingsAPIError(t *testing.T) {

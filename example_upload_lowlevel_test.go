@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"slices"
 
 	"github.com/adaptive-go/adaptive"
 	"github.com/adaptive-go/adaptive/adaptivetest"
@@ -21,7 +22,7 @@ func ExampleUploadsService_Init() {
 
 	session, err := client.Uploads.Init(context.Background(), adaptive.UploadInitRequest{
 		ContentType:     "application/jsonl",
-		Metadata:        map[string]any{"name": "greetings"},
+		Metadata:        map[string]string{"name": "greetings"},
 		TotalPartsCount: 2, // every part but the last holds 5 to 100 MiB
 	})
 	if err != nil {
@@ -81,10 +82,9 @@ func ExampleUploadsService_Status() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("state:", status.State)
-	fmt.Println("received:", status.ReceivedParts, "of", status.TotalParts)
+	received := slices.Sorted(slices.Values(status.CompletedParts))
+	fmt.Println("received:", received, "of", status.TotalPartsCount)
 	// Output:
-	// state: pending
 	// received: [1 3] of 3
 }
 

@@ -21,7 +21,7 @@ func ExampleUploadsService_Upload() {
 	// are sent in parallel straight from the source.
 	dataset := strings.NewReader(`{"messages":[{"role":"user","content":"Hi"}],"completion":"Hello!"}` + "\n")
 	res, err := client.Uploads.Upload(context.Background(), dataset, &adaptive.UploadOptions{
-		Metadata: map[string]any{"name": "greetings"},
+		Metadata: map[string]string{"name": "greetings"},
 		// Persist the id to resume after a crash.
 		OnSession: func(id string) { _ = id },
 	})

@@ -4,6 +4,7 @@ import (
 	"github.com/adaptive-go/adaptive/internal/transport"
 
 	"context"
+	"encoding/json"
 
 	"github.com/google/uuid"
 )
@@ -28,7 +29,8 @@ const (
 // same prompt, according to a metric.
 type ComparisonRequest struct {
 	// Metric is the id or key of the metric the preference is about.
-	// Required.
+	// Required by the API, which takes any string (an empty one names no
+	// metric).
 	Metric string `json:"metric"`
 	// Messages is the prompt of both completions. Required when either
 	// completion is given as raw text (CompletionText); ignored by the
@@ -55,12 +57,33 @@ type ComparisonOutput struct {
 	ComparisonID uuid.UUID `json:"comparison_id"`
 }
 
+// UnmarshalJSON decodes the answer, tolerating unknown fields; an answer
+// without comparison_id (or null) is an error.
+func (o *ComparisonOutput) UnmarshalJSON(b []byte) error {
+	if isNull(b) {
+		return nullAnswer("the comparison answer")
+	}
+	var w struct {
+		ComparisonID wireUUID `json:"comparison_id"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	if !w.ComparisonID.ok {
+		return missingField("comparison_id")
+	}
+	o.ComparisonID = w.ComparisonID.v
+	return nil
+}
+
 // Comparison registers a preference between two completions of the same
 // prompt according to req.Metric. It calls POST /api/v1/comparison.
 //
-// Bad input (no metric, an unset completion, raw text completions without
-// messages, an unknown Tied value, no project) is a *ValidationError,
-// returned before anything is sent. A non-2xx answer is an *APIError.
+// Bad input (an unset completion, a completion id that is not a uuid, raw
+// text completions without messages, a bad message, an unknown Tied
+// value, no project) is a *ValidationError, returned before anything is
+// sent. A non-2xx answer is an *APIError; an answer without comparison_id
+// is an error.
 func (s *FeedbackService) Comparison(ctx context.Context, req ComparisonRequest, opts ...Option) (*ComparisonOutput, error) {
 	cfg, err := s.client.callConfig(opts)
 	if err != nil {
@@ -80,9 +103,6 @@ func (s *FeedbackService) Comparison(ctx context.Context, req ComparisonRequest,
 }
 
 func (r *ComparisonRequest) validate() error {
-	if r.Metric == "" {
-		return invalid("ComparisonRequest.Metric", "empty: give the id or key of a metric")
-	}
 	if err := r.PreferredCompletion.validate("ComparisonRequest.PreferredCompletion"); err != nil {
 		return err
 	}
@@ -94,10 +114,8 @@ func (r *ComparisonRequest) validate() error {
 	if (preferredText || otherText) && len(r.Messages) == 0 {
 		return invalid("ComparisonRequest.Messages", "required when a completion is given as raw text (adaptive.CompletionText): give the prompt's messages")
 	}
-	if len(r.Messages) > 0 {
-		if err := validateMessages("ComparisonRequest.Messages", r.Messages); err != nil {
-			return err
-		}
+	if err := validateMessages("ComparisonRequest.Messages", r.Messages); err != nil {
+		return err
 	}
 	switch r.Tied {
 	case "", TieGood, TieBad:
@@ -116,9 +134,11 @@ type OutcomeRequest struct {
 	// Project is the id or key of the project (project_id on the wire);
 	// empty means the client's default project.
 	Project string `json:"project_id"`
-	// Metric is the id or key of the metric. Required.
+	// Metric is the id or key of the metric. Required by the API, which
+	// takes any string (an empty one names no metric).
 	Metric string `json:"metric"`
-	// SessionID is the session the outcome is about. Required.
+	// SessionID is the session the outcome is about. Required: the zero
+	// uuid is sent as it is, and names no session.
 	SessionID uuid.UUID `json:"session_id"`
 	// UserID optionally names the user who reported the outcome.
 	UserID *uuid.UUID `json:"user_id,omitempty"`
@@ -130,12 +150,31 @@ type OutcomeOutput struct {
 	OutcomeID uuid.UUID `json:"outcome_id"`
 }
 
+// UnmarshalJSON decodes the answer, tolerating unknown fields; an answer
+// without outcome_id (or null) is an error.
+func (o *OutcomeOutput) UnmarshalJSON(b []byte) error {
+	if isNull(b) {
+		return nullAnswer("the outcome answer")
+	}
+	var w struct {
+		OutcomeID wireUUID `json:"outcome_id"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	if !w.OutcomeID.ok {
+		return missingField("outcome_id")
+	}
+	o.OutcomeID = w.OutcomeID.v
+	return nil
+}
+
 // Outcome registers the outcome of a previous user session. It calls
 // POST /api/v1/outcome.
 //
-// Bad input (no value, a non-finite number, no metric, no session id, no
-// project) is a *ValidationError, returned before anything is sent. A
-// non-2xx answer is an *APIError.
+// Bad input (no value, a non-finite number, no project) is a
+// *ValidationError, returned before anything is sent. A non-2xx answer is
+// an *APIError; an answer without outcome_id is an error.
 func (s *FeedbackService) Outcome(ctx context.Context, req OutcomeRequest, opts ...Option) (*OutcomeOutput, error) {
 	cfg, err := s.client.callConfig(opts)
 	if err != nil {
@@ -146,12 +185,6 @@ func (s *FeedbackService) Outcome(ctx context.Context, req OutcomeRequest, opts 
 	}
 	if err := req.Value.validate("OutcomeRequest.Value"); err != nil {
 		return nil, err
-	}
-	if req.Metric == "" {
-		return nil, invalid("OutcomeRequest.Metric", "empty: give the id or key of a metric")
-	}
-	if req.SessionID == uuid.Nil {
-		return nil, invalid("OutcomeRequest.SessionID", "empty: give the id of the session the outcome is about")
 	}
 	out := new(OutcomeOutput)
 	if err := s.client.postJSON(ctx, cfg, CallStart{Call: "Feedback.Outcome", Request: &req}, "/api/v1/outcome", transport.RetryUnsent, req, out); err != nil {

@@ -29,8 +29,8 @@ func TestComparisonWireByIDs(t *testing.T) {
 	rec := newInfRecorder(t, 201, `{"comparison_id":"eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee"}`)
 	out, err := rec.client(t, "proj").Feedback.Comparison(context.Background(), adaptive.ComparisonRequest{
 		Metric:              "helpfulness",
-		PreferredCompletion: adaptive.CompletionID(infIDA),
-		OtherCompletion:     adaptive.CompletionID(infIDB),
+		PreferredCompletion: adaptive.CompletionID(infIDA.String()),
+		OtherCompletion:     adaptive.CompletionID(infIDB.String()),
 	})
 	require.NoError(t, err)
 	assert.Equal(t, uuid.MustParse("eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee"), out.ComparisonID)
@@ -49,7 +49,7 @@ func TestComparisonWireByTextWithAllFields(t *testing.T) {
 		Metric:              "helpfulness",
 		Messages:            infUserMsg,
 		PreferredCompletion: adaptive.CompletionText("Paris.", "model-a"),
-		OtherCompletion:     adaptive.CompletionID(infIDB),
+		OtherCompletion:     adaptive.CompletionID(infIDB.String()),
 		Tied:                adaptive.TieGood,
 		Project:             "explicit",
 		UserID:              &infIDUser,
@@ -95,22 +95,23 @@ func TestOutcomeWire(t *testing.T) {
 
 func TestComparisonBadInput(t *testing.T) {
 	valid := func() adaptive.ComparisonRequest {
-		return adaptive.ComparisonRequest{Metric: "m", PreferredCompletion: adaptive.CompletionID(infIDA), OtherCompletion: adaptive.CompletionID(infIDB)}
+		return adaptive.ComparisonRequest{Metric: "m", PreferredCompletion: adaptive.CompletionID(infIDA.String()), OtherCompletion: adaptive.CompletionID(infIDB.String())}
 	}
 	for name, tc := range map[string]struct {
 		edit  func(*adaptive.ComparisonRequest)
 		field string
 	}{
-		"missing metric": {func(r *adaptive.ComparisonRequest) { r.Metric = "" }, "ComparisonRequest.Metric"},
 		"zero preferred": {func(r *adaptive.ComparisonRequest) { r.PreferredCompletion = adaptive.Completion{} }, "ComparisonRequest.PreferredCompletion"},
 		"zero other":     {func(r *adaptive.ComparisonRequest) { r.OtherCompletion = adaptive.Completion{} }, "ComparisonRequest.OtherCompletion"},
-		"nil uuid":       {func(r *adaptive.ComparisonRequest) { r.OtherCompletion = adaptive.CompletionID(uuid.Nil) }, "ComparisonRequest.OtherCompletion"},
-		"text without model": {func(r *adaptive.ComparisonRequest) {
-			r.PreferredCompletion = adaptive.CompletionText("x", "")
-			r.Messages = infUserMsg
+		"id not a uuid":  {func(r *adaptive.ComparisonRequest) { r.OtherCompletion = adaptive.CompletionID("cmpl-1") }, "ComparisonRequest.OtherCompletion"},
+		"empty id":       {func(r *adaptive.ComparisonRequest) { r.OtherCompletion = adaptive.CompletionID("") }, "ComparisonRequest.OtherCompletion"},
+		"braced uuid": {func(r *adaptive.ComparisonRequest) {
+			r.PreferredCompletion = adaptive.CompletionID("{" + infIDA.String() + "}")
 		}, "ComparisonRequest.PreferredCompletion"},
-		"text without messages":    {func(r *adaptive.ComparisonRequest) { r.OtherCompletion = adaptive.CompletionText("x", "m") }, "ComparisonRequest.Messages"},
-		"message without role":     {func(r *adaptive.ComparisonRequest) { r.Messages = []adaptive.ChatMessage{{Content: "hi"}} }, "ComparisonRequest.Messages"},
+		"text without messages": {func(r *adaptive.ComparisonRequest) { r.OtherCompletion = adaptive.CompletionText("x", "m") }, "ComparisonRequest.Messages"},
+		"message with content and parts": {func(r *adaptive.ComparisonRequest) {
+			r.Messages = []adaptive.ChatMessage{{Role: "user", Content: "hi", Parts: []adaptive.ContentPart{adaptive.TextPart("x")}}}
+		}, "ComparisonRequest.Messages[0]"},
 		"tied not documented":      {func(r *adaptive.ComparisonRequest) { r.Tied = "both" }, "ComparisonRequest.Tied"},
 		"tied capitalised wrongly": {func(r *adaptive.ComparisonRequest) { r.Tied = "Good" }, "ComparisonRequest.Tied"},
 	} {
@@ -140,12 +141,10 @@ func TestOutcomeBadInput(t *testing.T) {
 		edit  func(*adaptive.OutcomeRequest)
 		field string
 	}{
-		"missing value":      {func(r *adaptive.OutcomeRequest) { r.Value = adaptive.MetricValue{} }, "OutcomeRequest.Value"},
-		"NaN":                {func(r *adaptive.OutcomeRequest) { r.Value = adaptive.MetricNumber(math.NaN()) }, "OutcomeRequest.Value"},
-		"+Inf":               {func(r *adaptive.OutcomeRequest) { r.Value = adaptive.MetricNumber(math.Inf(1)) }, "OutcomeRequest.Value"},
-		"-Inf":               {func(r *adaptive.OutcomeRequest) { r.Value = adaptive.MetricNumber(math.Inf(-1)) }, "OutcomeRequest.Value"},
-		"missing metric":     {func(r *adaptive.OutcomeRequest) { r.Metric = "" }, "OutcomeRequest.Metric"},
-		"missing session id": {func(r *adaptive.OutcomeRequest) { r.SessionID = uuid.Nil }, "OutcomeRequest.SessionID"},
+		"missing value": {func(r *adaptive.OutcomeRequest) { r.Value = adaptive.MetricValue{} }, "OutcomeRequest.Value"},
+		"NaN":           {func(r *adaptive.OutcomeRequest) { r.Value = adaptive.MetricNumber(math.NaN()) }, "OutcomeRequest.Value"},
+		"+Inf":          {func(r *adaptive.OutcomeRequest) { r.Value = adaptive.MetricNumber(math.Inf(1)) }, "OutcomeRequest.Value"},
+		"-Inf":          {func(r *adaptive.OutcomeRequest) { r.Value = adaptive.MetricNumber(math.Inf(-1)) }, "OutcomeRequest.Value"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			rec := newInfRecorder(t, 201, `{}`)
@@ -165,12 +164,52 @@ func TestOutcomeBadInput(t *testing.T) {
 	})
 }
 
+func TestFeedbackSendsWhatTheSchemaAllows(t *testing.T) {
+	// Values that are useless but schema-valid are sent, not refused.
+	rec := newInfRecorder(t, 201, `{"comparison_id":"eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee","outcome_id":"eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee"}`)
+	c := rec.client(t, "proj")
+	_, err := c.Feedback.Comparison(context.Background(), adaptive.ComparisonRequest{
+		Messages:            []adaptive.ChatMessage{{}},
+		PreferredCompletion: adaptive.CompletionText("", ""),
+		OtherCompletion:     adaptive.CompletionID(uuid.Nil.String()),
+	})
+	require.NoError(t, err)
+	_, _, body := rec.last(t)
+	assert.JSONEq(t, `{"metric":"","project":"proj","messages":[{"role":"","content":""}],
+		"preferred_completion":{"text":"","model":""},"other_completion":"00000000-0000-0000-0000-000000000000"}`, body)
+
+	_, err = c.Feedback.Outcome(context.Background(), adaptive.OutcomeRequest{Value: adaptive.MetricBool(true)})
+	require.NoError(t, err)
+	_, _, body = rec.last(t)
+	assert.JSONEq(t, `{"value":true,"project_id":"proj","metric":"","session_id":"00000000-0000-0000-0000-000000000000"}`, body)
+}
+
+func TestFeedbackAnswersNeedTheirID(t *testing.T) {
+	for _, answer := range []string{`{}`, `{"comparison_id":null,"outcome_id":null}`, `{"comparison_id":"c1","outcome_id":"o1"}`} {
+		rec := newInfRecorder(t, 201, answer)
+		c := rec.client(t, "proj")
+		out, err := c.Feedback.Comparison(context.Background(), adaptive.ComparisonRequest{
+			PreferredCompletion: adaptive.CompletionID(infIDA.String()), OtherCompletion: adaptive.CompletionID(infIDB.String())})
+		assert.Nil(t, out, answer)
+		require.Error(t, err, answer)
+		assert.Contains(t, err.Error(), "comparison_id", answer)
+		o, err := c.Feedback.Outcome(context.Background(), adaptive.OutcomeRequest{Value: adaptive.MetricBool(true), SessionID: infIDSess})
+		assert.Nil(t, o, answer)
+		require.Error(t, err, answer)
+		assert.Contains(t, err.Error(), "outcome_id", answer)
+	}
+	rec := newInfRecorder(t, 201, `null`)
+	_, err := rec.client(t, "proj").Feedback.Outcome(context.Background(), adaptive.OutcomeRequest{Value: adaptive.MetricBool(true)})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "the outcome answer is null")
+}
+
 func TestFeedbackAPIErrors(t *testing.T) {
 	rec := newInfRecorder(t, 404, `{"error":"EntityNotFound: metric m"}`)
 	c := rec.client(t, "proj")
 	_, err := c.Feedback.Outcome(context.Background(), adaptive.OutcomeRequest{Value: adaptive.MetricBool(true), Metric: "m", SessionID: infIDSess})
 	require.ErrorIs(t, err, adaptive.ErrNotFound)
-	_, err = c.Feedback.Comparison(context.Background(), adaptive.ComparisonRequest{Metric: "m", PreferredCompletion: adaptive.CompletionID(infIDA), OtherCompletion: adaptive.CompletionID(infIDB)})
+	_, err = c.Feedback.Comparison(context.Background(), adaptive.ComparisonRequest{Metric: "m", PreferredCompletion: adaptive.CompletionID(infIDA.String()), OtherCompletion: adaptive.CompletionID(infIDB.String())})
 	require.ErrorIs(t, err, adaptive.ErrNotFound)
 }
 
@@ -181,7 +220,7 @@ func TestFeedbackEndToEnd(t *testing.T) {
 	c := srv.Client()
 	ctx := context.Background()
 
-	byID, err := c.Feedback.Comparison(ctx, adaptive.ComparisonRequest{Metric: "m", PreferredCompletion: adaptive.CompletionID(infIDA), OtherCompletion: adaptive.CompletionID(infIDB), Tied: adaptive.TieBad})
+	byID, err := c.Feedback.Comparison(ctx, adaptive.ComparisonRequest{Metric: "m", PreferredCompletion: adaptive.CompletionID(infIDA.String()), OtherCompletion: adaptive.CompletionID(infIDB.String()), Tied: adaptive.TieBad})
 	require.NoError(t, err)
 	byText, err := c.Feedback.Comparison(ctx, adaptive.ComparisonRequest{
 		Metric: "m", Messages: infUserMsg,

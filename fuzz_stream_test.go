@@ -53,10 +53,14 @@ const fuzzMaxEvent = 4096
 // stays bounded whatever the input (the limit itself is tested in
 // security_stream_test.go).
 func FuzzChatStream(f *testing.F) {
-	chunk := `data: {"id":"c1","created":1.5,"choices":[{"index":0,"delta":{"role":"assistant","content":"Hi"}}]}` + "\n\n"
+	chunk := `data: {"id":"c1","created":1.5,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[{"index":0,` +
+		`"delta":{"id":"m","role":"assistant","content":"Hi"},"completion_id":"cmpl-1"}]}` + "\n\n"
 	for _, s := range []string{
 		chunk + "data: [DONE]\n\n",
 		chunk + `data: {"finish_reason":"stop","index":0}` + "\n\n",
+		chunk + `data: {"id":"c1","finish_reason":"stop","TTFT":3}` + "\n\n",
+		chunk + `data: {"id":"c1","created":1,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd"}` + "\n\n",
+		strings.Replace(chunk, `"role":"assistant",`, "", 1) + "data: [DONE]\n\n",
 		chunk,
 		chunk[:len(chunk)/2],
 		chunk + "data: [DO",
@@ -95,7 +99,7 @@ func FuzzChatStream(f *testing.F) {
 			// Every value came from one event: there cannot be more values
 			// than "data" fields in the body.
 			require.LessOrEqual(t, chunks, bytes.Count(body, []byte("data")), "%q", body)
-			_ = s.Current()
+			require.NotNil(t, s.Current().Choices, "a chunk has a choices array: %q", body)
 		}
 		err = s.Err()
 		require.False(t, s.Next(), "Next after the end")

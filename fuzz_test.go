@@ -176,7 +176,10 @@ func FuzzCompletionJSON(f *testing.F) {
 		if len(idBytes) >= 16 {
 			id, err := uuid.FromBytes(idBytes[:16])
 			require.NoError(t, err)
-			assertCompletionRoundTrip(t, CompletionID(id))
+			assertCompletionRoundTrip(t, CompletionID(id.String()))
+		}
+		if utf8.ValidString(text) {
+			assertCompletionRoundTrip(t, CompletionID(text)) // any string round-trips; only sending checks the uuid form
 		}
 		if utf8.ValidString(text) && utf8.ValidString(model) {
 			assertCompletionRoundTrip(t, CompletionText(text, model))

@@ -27,7 +27,7 @@ func TestInteractionsWireMinimal(t *testing.T) {
 		Completion: "Paris.",
 	})
 	require.NoError(t, err)
-	assert.Equal(t, &adaptive.AddInteractionsResponse{CompletionID: infIDA, SessionID: infIDSess, FeedbackIDs: []uuid.UUID{infIDB, infIDUser}}, out)
+	assert.Equal(t, &adaptive.AddInteractionsResponse{CompletionID: infIDA.String(), SessionID: infIDSess, FeedbackIDs: []uuid.UUID{infIDB, infIDUser}}, out)
 
 	path, ct, body := rec.last(t)
 	assert.Equal(t, "POST /api/v1/interactions", path)
@@ -44,12 +44,14 @@ func TestInteractionsWireAllFields(t *testing.T) {
 		Messages: []adaptive.ChatMessage{
 			{Role: adaptive.RoleSystem, Content: "Be brief."},
 			{Role: adaptive.RoleUser, Content: "Capital of France?", Name: "ann"},
+			{Role: adaptive.RoleUser, Parts: []adaptive.ContentPart{adaptive.TextPart("And here?"), adaptive.ImagePart("data:image/png;base64,AAAA")},
+				Metadata: map[string]string{"k": "v"}},
 		},
 		Completion: "Paris.",
 		Feedbacks: []adaptive.InteractionFeedback{
 			{Metric: "thumbs", Value: adaptive.MetricBool(true)},
 			{Metric: "score", Value: adaptive.MetricNumber(4.5), Reason: "Style", Details: "short and right",
-				CreatedAt: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)},
+				CreatedAt: time.Date(2025, 3, 1, 12, 0, 0, 999_999_999, time.FixedZone("", -5*3600))},
 		},
 		User:       &infIDUser,
 		SessionID:  &infIDSess,
@@ -61,14 +63,15 @@ func TestInteractionsWireAllFields(t *testing.T) {
 	_, _, body := rec.last(t)
 	assert.JSONEq(t, `{
 		"model_service":"gpt-small","project":"explicit",
-		"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Capital of France?","name":"ann"}],
+		"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Capital of France?","name":"ann"},
+			{"role":"user","content":[{"type":"text","text":"And here?"},{"type":"image_url","image_url":"data:image/png;base64,AAAA"}],"metadata":{"k":"v"}}],
 		"completion":"Paris.",
 		"feedbacks":[
 			{"metric":"thumbs","value":true},
-			{"metric":"score","value":4.5,"reason":"Style","details":"short and right","created_at":"2025-03-01T12:00:00Z"}
+			{"metric":"score","value":4.5,"reason":"Style","details":"short and right","created_at":"2025-03-01T17:00:00Z"}
 		],
 		"user":"cccccccc-cccc-4ccc-8ccc-cccccccccccc","session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd",
-		"created_at":"2025-03-01T13:00:00.5+01:00","ab_campaign":"spring","labels":{"channel":"web"}}`, body)
+		"created_at":"2025-03-01T12:00:00Z","ab_campaign":"spring","labels":{"channel":"web"}}`, body)
 }
 
 func TestInteractionsBadInput(t *testing.T) {
@@ -80,13 +83,15 @@ func TestInteractionsBadInput(t *testing.T) {
 		edit  func(*adaptive.InteractionRequest)
 		field string
 	}{
-		"no messages":             {func(r *adaptive.InteractionRequest) { r.Messages = nil }, "InteractionRequest.Messages"},
-		"message without role":    {func(r *adaptive.InteractionRequest) { r.Messages = []adaptive.ChatMessage{{Content: "x"}} }, "InteractionRequest.Messages"},
-		"missing completion":      {func(r *adaptive.InteractionRequest) { r.Completion = "" }, "InteractionRequest.Completion"},
-		"feedback without metric": {func(r *adaptive.InteractionRequest) { r.Feedbacks[1].Metric = "" }, "InteractionRequest.Feedbacks[1].Metric"},
-		"feedback without value":  {func(r *adaptive.InteractionRequest) { r.Feedbacks[0].Value = adaptive.MetricValue{} }, "InteractionRequest.Feedbacks[0].Value"},
-		"feedback NaN":            {func(r *adaptive.InteractionRequest) { r.Feedbacks[1].Value = adaptive.MetricNumber(math.NaN()) }, "InteractionRequest.Feedbacks[1].Value"},
-		"date out of range":       {func(r *adaptive.InteractionRequest) { r.CreatedAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }, "InteractionRequest.CreatedAt"},
+		"message with a bad part": {func(r *adaptive.InteractionRequest) {
+			r.Messages = []adaptive.ChatMessage{{Role: "user", Parts: []adaptive.ContentPart{{}}}}
+		}, "InteractionRequest.Messages[0].Parts[0]"},
+		"feedback without value": {func(r *adaptive.InteractionRequest) { r.Feedbacks[0].Value = adaptive.MetricValue{} }, "InteractionRequest.Feedbacks[0].Value"},
+		"feedback NaN":           {func(r *adaptive.InteractionRequest) { r.Feedbacks[1].Value = adaptive.MetricNumber(math.NaN()) }, "InteractionRequest.Feedbacks[1].Value"},
+		"date out of range":      {func(r *adaptive.InteractionRequest) { r.CreatedAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }, "InteractionRequest.CreatedAt"},
+		"date out of range in UTC": {func(r *adaptive.InteractionRequest) {
+			r.CreatedAt = time.Date(9999, 12, 31, 23, 0, 0, 0, time.FixedZone("", -2*3600))
+		}, "InteractionRequest.CreatedAt"},
 		"feedback date too early": {func(r *adaptive.InteractionRequest) {
 			r.Feedbacks[0].CreatedAt = time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)
 		}, "InteractionRequest.Feedbacks[0].CreatedAt"},
@@ -109,6 +114,34 @@ func TestInteractionsBadInput(t *testing.T) {
 	})
 }
 
+func TestInteractionsSendWhatTheSchemaAllows(t *testing.T) {
+	// An empty completion, no messages and feedback with an empty metric
+	// are schema-valid: sent, not refused.
+	rec := newInfRecorder(t, 201, infInteractionsAnswer)
+	_, err := rec.client(t, "proj").Interactions.Add(context.Background(), adaptive.InteractionRequest{
+		Feedbacks: []adaptive.InteractionFeedback{{Value: adaptive.MetricNumber(0)}},
+	})
+	require.NoError(t, err)
+	_, _, body := rec.last(t)
+	assert.JSONEq(t, `{"project":"proj","messages":[],"completion":"","feedbacks":[{"metric":"","value":0}]}`, body)
+}
+
+func TestInteractionsAnswerChecks(t *testing.T) {
+	for _, tc := range []struct{ answer, want string }{
+		{`{}`, "completion_id"},
+		{`null`, "null"},
+		{`{"completion_id":"aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa","session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd"}`, "feedback_ids"},
+		{`{"completion_id":"aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa","feedback_ids":[]}`, "session_id"},
+		{`{"completion_id":"cmpl-1","session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","feedback_ids":[]}`, "not a uuid"},
+	} {
+		rec := newInfRecorder(t, 201, tc.answer)
+		out, err := rec.client(t, "proj").Interactions.Add(context.Background(), adaptive.InteractionRequest{Messages: infUserMsg})
+		assert.Nil(t, out, tc.answer)
+		require.Error(t, err, tc.answer)
+		assert.Contains(t, err.Error(), tc.want, tc.answer)
+	}
+}
+
 func TestInteractionsEndToEnd(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	srv := adaptivetest.NewServer()
@@ -127,7 +160,7 @@ func TestInteractionsEndToEnd(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.Equal(t, infIDSess, withSession.SessionID, "the given session is kept")
-	assert.NotEqual(t, uuid.Nil, withSession.CompletionID)
+	assert.NotEmpty(t, withSession.CompletionID)
 	require.Len(t, withSession.FeedbackIDs, 2)
 	assert.NotEqual(t, withSession.FeedbackIDs[0], withSession.FeedbackIDs[1])
 
@@ -178,7 +211,7 @@ func TestFakeServerChecksInteractionRequests(t *testing.T) {
 			err := c.Do(context.Background(), http.MethodPost, "/api/v1/interactions", tc.body, &out)
 			if tc.status == 201 {
 				require.NoError(t, err)
-				assert.NotEqual(t, uuid.Nil, out.CompletionID)
+				assert.NotEmpty(t, out.CompletionID)
 				return
 			}
 			var apiErr *adaptive.APIError

@@ -440,7 +440,7 @@ func TestSecurityStreamEventOverTheLimitIsNotBuffered(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.WriteHeader(http.StatusOK)
-		_, _ = io.WriteString(w, `data: {"id":"c","choices":[{"index":0,"delta":{"content":"ok"}}]}`+"\n\n")
+		_, _ = io.WriteString(w, sseContent(0, "ok", ""))
 		_, _ = io.WriteString(w, "data: ")
 		chunk := bytes.Repeat([]byte("x"), 32<<10)
 		for left := huge; left > 0; left -= len(chunk) {

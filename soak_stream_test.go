@@ -260,7 +260,7 @@ func TestStreamSeveralChoicesCutAfterTheFirstFinishes(t *testing.T) {
 		if finish != "" {
 			fr = `,"finish_reason":"` + finish + `"`
 		}
-		return `data: {"id":"c","created":1,"choices":[{"index":` + strconv.Itoa(index) + `,"delta":{"content":"` + content + `"}` + fr + `}]}` + "\n\n"
+		return sseContent(index, content, fr)
 	}
 	body := chunk(0, "Yes.", "") + chunk(1, "Well,", "") + chunk(0, "", "stop") + chunk(1, " it", "")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -48,9 +48,10 @@ var errStreamClosed = errors.New("adaptive: stream closed")
 // or, when the body ends or goes silent without it, once every choice has
 // had a finish_reason (in a value or a metadata event). Otherwise it ends
 // with an error: a body cut short (wrapping io.ErrUnexpectedEOF), an error
-// sent by the server (an *APIError), a malformed event (naming its
-// position), an event larger than WithMaxEventSize, a cancelled context, or
-// a silence longer than WithIdleTimeout (ErrIdleTimeout).
+// sent by the server (an *APIError), a malformed event (bad JSON, or a chunk
+// without a field the API requires; naming its position), an event larger
+// than WithMaxEventSize, a cancelled context, or a silence longer than
+// WithIdleTimeout (ErrIdleTimeout).
 //
 // Metadata events of the Adaptive server (JSON objects with keys such as
 // TTFT, finish_reason or TotalRequestDuration instead of a value) are not
@@ -198,7 +199,7 @@ func (s *Stream[T]) Next() bool {
 		s.buf = append(s.buf[:0], ev.Data...)
 		kind, err := s.dec.decode(s.buf, &s.cur)
 		if err != nil {
-			s.finish(fmt.Errorf("adaptive: %s: stream event %d is malformed JSON: %w (data starts %q)", s.desc, s.events, err, preview(s.buf)))
+			s.finish(fmt.Errorf("adaptive: %s: stream event %d is malformed: %w (data starts %q)", s.desc, s.events, err, preview(s.buf)))
 			return false
 		}
 		switch kind {

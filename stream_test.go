@@ -5,6 +5,7 @@ import (
 
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -24,10 +25,10 @@ import (
 
 // Events of a realistic chat stream, as the server writes them.
 const (
-	sseChunk1 = `data: {"id":"c1","created":1764190000.123,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"},"completion_id":"aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"}]}` + "\n\n"
-	sseChunk2 = `data: {"id":"c1","created":1764190000.123,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[{"index":0,"delta":{"content":"lo"},"completion_id":"aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"}],"unknown":{"x":1}}` + "\n\n"
+	sseChunk1 = `data: {"id":"c1","created":1764190000.123,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[{"index":0,"delta":{"id":"m1","role":"assistant","content":"Hel"},"completion_id":"cmpl-7f3a"}]}` + "\n\n"
+	sseChunk2 = `data: {"id":"c1","created":1764190000.123,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[{"index":0,"delta":{"id":"m1","role":"assistant","content":"lo","x":[]},"completion_id":"cmpl-7f3a","y":2}],"unknown":{"x":1}}` + "\n\n"
 	sseTTFT   = `data: {"TTFT":183.4}` + "\n\n"
-	sseFinish = `data: {"finish_reason":"stop","index":0,"completion_id":"aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"}` + "\n\n"
+	sseFinish = `data: {"finish_reason":"stop","index":0,"completion_id":"cmpl-7f3a"}` + "\n\n"
 	sseUsage  = `data: {"id":"c1","created":1764190000.123,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}` + "\n\n"
 	sseTotal  = `data: {"TotalRequestDuration":5123.7}` + "\n\n"
 	sseDone   = "data: [DONE]\n\n"
@@ -96,6 +97,14 @@ func (s *sseServer) client(t *testing.T, opts ...adaptive.Option) *adaptive.Clie
 	return c
 }
 
+// sseContent returns a schema-valid chunk event for choice index with
+// content; extra is spliced into the choice (`,"finish_reason":"stop"`).
+func sseContent(index int, content, extra string) string {
+	text, _ := json.Marshal(content)
+	return fmt.Sprintf(`data: {"id":"c","created":1,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[{"index":%d,`+
+		`"delta":{"id":"m%d","role":"assistant","content":%s},"completion_id":"cmpl-%d"%s}]}`+"\n\n", index, index, text, index, extra)
+}
+
 var sseReq = adaptive.ChatRequest{Messages: []adaptive.ChatMessage{{Role: adaptive.RoleUser, Content: "hi"}}}
 
 // readAll opens a stream and reads it to its end, returning the contents
@@ -139,16 +148,15 @@ func TestStreamDecodesWireFormats(t *testing.T) {
 		{"split across reads", bytewise(strings.ReplaceAll(full, "\n", "\r\n"), 7), []string{"Hel", "lo", "-"}},
 		{"comments", []string{": keep-alive\n\n", sseChunk1, ":ping\n", sseChunk2, ": x\n\n", sseDone}, []string{"Hel", "lo"}},
 		{"multi-line data", []string{
-			"data: {\"id\":\"c1\",\n",
-			"data: \"choices\":[{\"index\":0,\n",
-			"data: \"delta\":{\"content\":\"a\\nb\"}}]}\n\n",
+			"data: {\"id\":\"c1\",\"created\":1,\"session_id\":\"dddddddd-dddd-4ddd-8ddd-dddddddddddd\",\n",
+			"data: \"choices\":[{\"index\":0,\"completion_id\":\"x\",\n",
+			"data: \"delta\":{\"id\":\"m\",\"role\":\"assistant\",\"content\":\"a\\nb\"}}]}\n\n",
 			sseDone}, []string{"a\nb"}},
 		{"empty data events", []string{"event: ping\n\n", "id: 7\n\n", "data:\n\n", "data\n\n", sseChunk1, sseDone}, []string{"Hel"}},
 		{"no space after colon and BOM", []string{"\ufeffdata:" + strings.TrimPrefix(sseChunk1, "data: "), sseDone}, []string{"Hel"}},
 		{"[DONE] ends the stream", []string{sseChunk1, sseDone, sseChunk2}, []string{"Hel"}},
 		{"ends after finish_reason without [DONE]", []string{sseChunk1, sseFinish}, []string{"Hel"}},
-		{"ends after a finished choice without [DONE]", []string{sseChunk1,
-			`data: {"id":"c1","choices":[{"index":0,"delta":{"content":"!"},"finish_reason":"length"}]}` + "\n\n", "data: [DO"},
+		{"ends after a finished choice without [DONE]", []string{sseChunk1, sseContent(0, "!", `,"finish_reason":"length"`), "data: [DO"},
 			[]string{"Hel", "!"}},
 	}
 	for _, tc := range cases {
@@ -173,9 +181,8 @@ func TestStreamChunkFields(t *testing.T) {
 	assert.Equal(t, 123*time.Millisecond, ch.Created.Time().Sub(time.Unix(1764190000, 0)).Round(time.Millisecond))
 	assert.Equal(t, "dddddddd-dddd-4ddd-8ddd-dddddddddddd", ch.SessionID.String())
 	require.Len(t, ch.Choices, 1)
-	assert.Equal(t, adaptive.ChatChunkChoice{Index: 0, Delta: adaptive.ChatDelta{Role: "assistant", Content: "Hel"},
-		CompletionID: ch.Choices[0].CompletionID}, ch.Choices[0])
-	assert.Equal(t, "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", ch.Choices[0].CompletionID.String())
+	assert.Equal(t, adaptive.ChatChunkChoice{Index: 0, Delta: adaptive.ChatChoiceMessage{ID: "m1", Role: "assistant", Content: "Hel"},
+		CompletionID: "cmpl-7f3a"}, ch.Choices[0], "a completion id is any string")
 	require.True(t, st.Next())
 	assert.Equal(t, &adaptive.Usage{PromptTokens: 3, CompletionTokens: 2, TotalTokens: 5}, st.Current().Usage)
 	assert.Empty(t, st.Current().Choices)
@@ -191,7 +198,7 @@ func TestStreamMetadataIsKeptNotYielded(t *testing.T) {
 	meta := st.Metadata()
 	require.Len(t, meta, 3)
 	assert.JSONEq(t, `{"TTFT":183.4}`, string(meta[0]))
-	assert.JSONEq(t, `{"finish_reason":"stop","index":0,"completion_id":"aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"}`, string(meta[1]))
+	assert.JSONEq(t, `{"finish_reason":"stop","index":0,"completion_id":"cmpl-7f3a"}`, string(meta[1]))
 	ttft, ok := st.TTFT()
 	assert.True(t, ok)
 	assert.Equal(t, 183400*time.Microsecond, ttft)
@@ -237,8 +244,7 @@ func TestStreamTruncatedIsUnexpectedEOF(t *testing.T) {
 		assert.Equal(t, []string{"Hel"}, got)
 	})
 	t.Run("one of two choices unfinished", func(t *testing.T) {
-		c0 := `data: {"id":"c","choices":[{"index":0,"delta":{"content":"a"}}]}` + "\n\n"
-		c1 := `data: {"id":"c","choices":[{"index":1,"delta":{"content":"b"}}]}` + "\n\n"
+		c0, c1 := sseContent(0, "a", ""), sseContent(1, "b", "")
 		srv := newSSEServer(t, writes(c0, c1, `data: {"finish_reason":"stop","index":0}`+"\n\n"))
 		_, _, err := readStream(t, srv.client(t))
 		require.ErrorIs(t, err, io.ErrUnexpectedEOF)
@@ -290,13 +296,13 @@ func TestStreamMalformedJSONNamesPosition(t *testing.T) {
 	got, _, err := readStream(t, srv.client(t))
 	require.Error(t, err)
 	assert.Equal(t, []string{"Hel"}, got)
-	assert.Contains(t, err.Error(), "stream event 3 is malformed JSON")
+	assert.Contains(t, err.Error(), "stream event 3 is malformed")
 	assert.Contains(t, err.Error(), `{\"id\":\"c1\"`)
 	assert.NotErrorIs(t, err, io.ErrUnexpectedEOF)
 }
 
 func TestStreamOversizeEvent(t *testing.T) {
-	big := `data: {"id":"c1","choices":[{"index":0,"delta":{"content":"` + strings.Repeat("x", 8<<10) + `"}}]}` + "\n\n"
+	big := sseContent(0, strings.Repeat("x", 8<<10), "")
 	t.Run("over the limit", func(t *testing.T) {
 		srv := newSSEServer(t, writes(sseChunk1, big, sseDone))
 		got, _, err := readStream(t, srv.client(t, adaptive.WithMaxEventSize(4096)))
@@ -311,7 +317,7 @@ func TestStreamOversizeEvent(t *testing.T) {
 		require.ErrorIs(t, err, bufio.ErrTooLong)
 	})
 	t.Run("default limit is well above 64 KiB", func(t *testing.T) {
-		huge := `data: {"id":"c1","choices":[{"index":0,"delta":{"content":"` + strings.Repeat("y", 256<<10) + `"}}]}` + "\n\n"
+		huge := sseContent(0, strings.Repeat("y", 256<<10), "")
 		srv := newSSEServer(t, writes(huge, sseDone))
 		got, _, err := readStream(t, srv.client(t))
 		require.NoError(t, err)
@@ -511,7 +517,8 @@ func TestStreamAccumulate(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "c1", resp.ID)
 	require.Len(t, resp.Choices, 1)
-	assert.Equal(t, adaptive.ChatMessage{Role: "assistant", Content: "Hello"}, resp.Choices[0].Message)
+	assert.Equal(t, adaptive.ChatChoiceMessage{ID: "m1", Role: "assistant", Content: "Hello"}, resp.Choices[0].Message)
+	assert.Equal(t, "cmpl-7f3a", resp.Choices[0].CompletionID)
 	assert.Equal(t, adaptive.Usage{PromptTokens: 3, CompletionTokens: 2, TotalTokens: 5}, resp.Usage)
 	_, ok := st.TTFT()
 	assert.True(t, ok, "metadata stays available after Accumulate")

@@ -2,12 +2,12 @@ package adaptive
 
 import (
 	"context"
-	"fmt"
+	"encoding/json"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
 
-	"github.com/adaptive-go/adaptive/internal/partsize"
 	"github.com/adaptive-go/adaptive/internal/transport"
 )
 
@@ -30,10 +30,12 @@ type UploadInitRequest struct {
 	// ContentType is the MIME type of the file uploaded; empty leaves it
 	// unset.
 	ContentType string `json:"content_type,omitempty"`
-	// Metadata is custom metadata attached to the session.
-	Metadata map[string]any `json:"metadata,omitempty"`
-	// TotalPartsCount is the number of parts that will be uploaded, 1 to
-	// 10,000. Required.
+	// Metadata is custom metadata attached to the session: string values,
+	// as the API takes them.
+	Metadata map[string]string `json:"metadata,omitempty"`
+	// TotalPartsCount is the number of parts that will be uploaded, at
+	// least 1. Required. (The vendor's clients use at most 10,000; the API
+	// sets no maximum below 2^31-1.)
 	TotalPartsCount int `json:"total_parts_count"`
 }
 
@@ -44,14 +46,33 @@ type UploadSession struct {
 	SessionID string `json:"session_id"`
 }
 
+// UnmarshalJSON decodes the init answer, tolerating unknown fields; an
+// answer without session_id (or null) is an error.
+func (u *UploadSession) UnmarshalJSON(b []byte) error {
+	if isNull(b) {
+		return nullAnswer("the upload init answer")
+	}
+	var w struct {
+		SessionID wireString `json:"session_id"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	if !w.SessionID.ok {
+		return missingField("session_id")
+	}
+	u.SessionID = w.SessionID.v
+	return nil
+}
+
 // Init opens an upload session for req.TotalPartsCount parts and returns
 // its id. It calls POST /api/v1/upload/init.
 //
-// A part count outside 1 to 10,000 is a *ValidationError; a non-2xx answer
-// is an *APIError; an answer without a session id is an error.
+// A part count outside 1 to 2^31-1 is a *ValidationError; a non-2xx
+// answer is an *APIError; an answer without a session id is an error.
 func (s *UploadsService) Init(ctx context.Context, req UploadInitRequest, opts ...Option) (*UploadSession, error) {
-	if req.TotalPartsCount < 1 || req.TotalPartsCount > partsize.MaxParts {
-		return nil, invalid("UploadInitRequest.TotalPartsCount", "%d is outside 1 to %d", req.TotalPartsCount, partsize.MaxParts)
+	if req.TotalPartsCount < 1 || req.TotalPartsCount > math.MaxInt32 {
+		return nil, invalid("UploadInitRequest.TotalPartsCount", "%d is outside 1 to %d", req.TotalPartsCount, math.MaxInt32)
 	}
 	cfg, err := s.client.callConfig(opts)
 	if err != nil {
@@ -67,9 +88,6 @@ func (s *UploadsService) init(ctx context.Context, cfg *config, req UploadInitRe
 	if err := s.client.postJSON(ctx, cfg, CallStart{Call: "Uploads.Init", Request: &req}, pathUploadInit, transport.RetryStatus, req, &out); err != nil {
 		return nil, err
 	}
-	if out.SessionID == "" {
-		return nil, fmt.Errorf("adaptive: POST %s answered no session_id", pathUploadInit)
-	}
 	return &out, nil
 }
 
@@ -78,14 +96,14 @@ func (s *UploadsService) init(ctx context.Context, cfg *config, req UploadInitRe
 // it, so the call is retried like an idempotent one: data is replayed from
 // memory.
 //
-// An empty session id, a part number outside 1 to 10,000 or empty data is a
-// *ValidationError; a non-2xx answer is an *APIError.
+// An empty session id, a part number outside 1 to 2^31-1 or empty data is
+// a *ValidationError; a non-2xx answer is an *APIError.
 func (s *UploadsService) UploadPart(ctx context.Context, sessionID string, partNumber int, data []byte, opts ...Option) error {
 	if sessionID == "" {
 		return invalid("sessionID", "empty")
 	}
-	if partNumber < 1 || partNumber > partsize.MaxParts {
-		return invalid("partNumber", "%d is outside 1 to %d", partNumber, partsize.MaxParts)
+	if partNumber < 1 || partNumber > math.MaxInt32 {
+		return invalid("partNumber", "%d is outside 1 to %d", partNumber, math.MaxInt32)
 	}
 	if len(data) == 0 {
 		return invalid("data", "empty: a part holds at least one byte")
@@ -118,13 +136,14 @@ type sessionBody struct {
 	SessionID string `json:"session_id"`
 }
 
-// Status reports what the server holds of the session: its state and the
-// parts received, as far as the answer tells (see UploadStatus). It calls
+// Status reports what the server holds of the session: the parts it
+// completed and the number of parts declared (see UploadStatus). It calls
 // POST /api/v1/upload/status, retried like an idempotent call since it
 // changes nothing.
 //
 // An empty session id is a *ValidationError; a non-2xx answer is an
-// *APIError (errors.Is(err, ErrNotFound) for an unknown session).
+// *APIError (errors.Is(err, ErrNotFound) for an unknown session); an
+// answer without completed_parts or total_parts_count is an error.
 func (s *UploadsService) Status(ctx context.Context, sessionID string, opts ...Option) (*UploadStatus, error) {
 	if sessionID == "" {
 		return nil, invalid("sessionID", "empty")

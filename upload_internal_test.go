@@ -3,10 +3,12 @@ package adaptive
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,15 +16,22 @@ import (
 )
 
 // partSink is a minimal upload server that accepts any part and answers
-// status with no part information.
+// status with every declared part completed.
 func partSink(t *testing.T) *Client {
 	t.Helper()
+	var total atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
 		switch r.URL.Path {
 		case pathUploadInit:
+			var init UploadInitRequest
+			_ = json.NewDecoder(r.Body).Decode(&init)
+			total.Store(int64(init.TotalPartsCount))
 			_, _ = io.WriteString(w, `{"session_id":"s1"}`)
+		case pathUploadStatus:
+			st := UploadStatus{CompletedParts: allParts(int(total.Load())), TotalPartsCount: int(total.Load())}
+			_ = json.NewEncoder(w).Encode(st)
 		default:
+			_, _ = io.Copy(io.Discard, r.Body)
 			_, _ = io.WriteString(w, `{}`)
 		}
 	}))

@@ -47,8 +47,9 @@ type UploadOptions struct {
 	// ContentType is the MIME type declared for the file; empty means
 	// DefaultUploadContentType (application/jsonl, for datasets).
 	ContentType string
-	// Metadata is custom metadata attached to the session.
-	Metadata map[string]any
+	// Metadata is custom metadata attached to the session: string values,
+	// as the API takes them.
+	Metadata map[string]string
 	// Progress, when set, receives the bytes and parts the server has
 	// acknowledged: from one goroutine, at most every 100 ms, and once more
 	// when the upload ends, whatever the outcome.
@@ -191,9 +192,7 @@ func (s *UploadsService) Upload(ctx context.Context, r io.Reader, o *UploadOptio
 // the same size bytes as the upload that opened the session: it asks the
 // server which parts it holds and sends only the others. It calls
 // POST /api/v1/upload/status, POST /api/v1/upload/part for each missing
-// part, and POST /api/v1/upload/status again to verify. When the server's
-// status lists no part numbers (and does not count all of them received),
-// every part is sent again: a part sent twice replaces the first. opts.PartSize must be the one of the original upload
+// part, and POST /api/v1/upload/status again to verify. opts.PartSize must be the one of the original upload
 // (0 if it was 0); ContentType, Metadata and OnSession are not used. The
 // result's SHA256 covers all of r.
 //
@@ -231,17 +230,11 @@ func (s *UploadsService) Resume(ctx context.Context, sessionID string, r io.Read
 	if err != nil {
 		return nil, err
 	}
-	if st.dead() {
-		return nil, fmt.Errorf("adaptive: upload %s cannot be resumed: the server reports it as %q", sessionID, st.State)
-	}
-	if st.TotalParts != 0 && st.TotalParts != parts {
-		return nil, invalid("UploadOptions.PartSize", "the session expects %d parts but %d bytes in parts of %d bytes make %d: give the part size of the original upload", st.TotalParts, size, partSize, parts)
+	if st.TotalPartsCount != parts {
+		return nil, invalid("UploadOptions.PartSize", "the session expects %d parts but %d bytes in parts of %d bytes make %d: give the part size of the original upload", st.TotalPartsCount, size, partSize, parts)
 	}
 	u := &uploadRun{s: s, cfg: cfg, id: sessionID, size: size, partSize: partSize, parts: parts, conc: opts.Concurrency}
-	todo, listed := st.missing(parts)
-	if !listed && st.ReceivedCount != parts {
-		todo = allParts(parts) // no way to tell which parts are missing
-	}
+	todo := st.missing(parts)
 	held, heldParts := size, parts
 	for _, n := range todo {
 		held -= u.partLen(n)
@@ -501,27 +494,16 @@ func (u *uploadRun) readParts(ctx context.Context, r io.Reader, jobs chan<- stre
 
 // verify asks the server whether it holds every part. Missing parts are
 // sent again once when ra can replay them; otherwise they fail the upload.
-// An answer that carries no part information at all is taken as agreeing
-// with the parts' own successful answers.
 func (u *uploadRun) verify(ctx context.Context, ra io.ReaderAt) error {
 	for resent := false; ; resent = true {
 		st, err := u.s.status(ctx, u.cfg, u.id)
 		if err != nil {
 			return fmt.Errorf("checking the session's status: %w", err)
 		}
-		if st.dead() {
-			return fmt.Errorf("the server reports the session as %q", st.State)
+		if st.TotalPartsCount != u.parts {
+			return fmt.Errorf("the server expects %d parts, not %d", st.TotalPartsCount, u.parts)
 		}
-		if st.TotalParts != 0 && st.TotalParts != u.parts {
-			return fmt.Errorf("the server expects %d parts, not %d", st.TotalParts, u.parts)
-		}
-		missing, listed := st.missing(u.parts)
-		if !listed {
-			if st.ReceivedCount >= 0 && st.ReceivedCount < u.parts {
-				return fmt.Errorf("the server holds %d of %d parts", st.ReceivedCount, u.parts)
-			}
-			return nil
-		}
+		missing := st.missing(u.parts)
 		if len(missing) == 0 {
 			return nil
 		}

@@ -172,7 +172,7 @@ func TestUploadSendsOptionsAndCallsOnSessionFirst(t *testing.T) {
 	var seen string
 	var partsBefore int
 	res, err := srv.Client().Uploads.Upload(context.Background(), bytes.NewReader([]byte(`{"a":1}`+"\n")), &adaptive.UploadOptions{
-		Metadata: map[string]any{"dataset": "train"},
+		Metadata: map[string]string{"dataset": "train"},
 		OnSession: func(id string) {
 			seen = id
 			partsBefore = len(srv.RequestsTo(adaptivetest.RouteUploadPart))

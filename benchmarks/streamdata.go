@@ -25,18 +25,20 @@ var words = strings.Fields(`the model answers with short tokens and sometimes lo
 // RecordedStream returns the bytes of an Adaptive chat completion stream
 // with n content chunks, shaped the way the server sends it: one JSON chunk
 // per data line (id, created in fractional seconds, session_id, choices
-// with delta, index and completion_id), a few metadata events interleaved
+// with index, completion_id and a delta that carries the id, role and
+// content the contract requires in every chunk), a few metadata events interleaved
 // (TTFT after the first chunk, a finish_reason per choice near the end,
 // TotalRequestDuration last), keep-alive comments, a usage chunk with no
-// choices, and data: [DONE]. A data event is about 230 bytes, as on the
+// choices, and data: [DONE]. A data event is about 270 bytes, as on the
 // wire. The same n always gives the same bytes.
 func RecordedStream(n int) []byte {
 	rng := rand.New(rand.NewPCG(1, 2))
 	session := uuid.NewSHA1(uuid.NameSpaceOID, []byte("session"))
 	completion := uuid.NewSHA1(uuid.NameSpaceOID, []byte("completion"))
 	id := "chatcmpl-" + strings.ReplaceAll(uuid.NewSHA1(uuid.NameSpaceOID, []byte("id")).String(), "-", "")[:12]
+	messageID := "msg-" + strings.ReplaceAll(uuid.NewSHA1(uuid.NameSpaceOID, []byte("message")).String(), "-", "")[:12]
 	var b bytes.Buffer
-	b.Grow(n * 230)
+	b.Grow(n * 270)
 	created := 1764190000.123
 	for i := range n {
 		// Tokens are one to a few words, like a model's deltas.
@@ -45,12 +47,8 @@ func RecordedStream(n int) []byte {
 			content.WriteByte(' ')
 			content.WriteString(words[rng.IntN(len(words))])
 		}
-		role := ""
-		if i == 0 {
-			role = `"role":"assistant",`
-		}
-		fmt.Fprintf(&b, "data: {\"id\":%q,\"created\":%.3f,\"session_id\":%q,\"choices\":[{\"index\":0,\"delta\":{%s\"content\":%q},\"completion_id\":%q}]}\n\n",
-			id, created, session, role, content.String(), completion)
+		fmt.Fprintf(&b, "data: {\"id\":%q,\"created\":%.3f,\"session_id\":%q,\"choices\":[{\"index\":0,\"delta\":{\"id\":%q,\"role\":\"assistant\",\"content\":%q},\"completion_id\":%q}]}\n\n",
+			id, created, session, messageID, content.String(), completion)
 		switch {
 		case i == 0:
 			b.WriteString("data: {\"TTFT\":183.4}\n\n")

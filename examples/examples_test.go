@@ -154,7 +154,7 @@ func TestQuickstart(t *testing.T) {
 		"== Chat completion", "answer: You said: What does Adaptive do with feedback?",
 		"== Streamed chat completion", "== Embedding", "16 dimensions",
 		"== Interaction with feedback", "1 feedback(s)", "== Outcome and comparison",
-		"uploaded 100.0%", "19900000 bytes in 4 parts; server state \"complete\", 4 parts received",
+		"uploaded 100.0%", "19900000 bytes in 4 parts; the server holds 4 of 4 parts",
 		"19900000 bytes saved to ", "matches the uploaded bytes", "Done.",
 	} {
 		assert.Contains(t, out, want)

@@ -146,8 +146,8 @@ func run(args []string) int {
 	if err != nil {
 		return demo.Fail("reading the upload status", err)
 	}
-	fmt.Printf("  %d bytes in %d parts; server state %q, %d parts received\n  sha256 %s\n",
-		res.Bytes, res.Parts, status.State, status.ReceivedCount, hex.EncodeToString(res.SHA256[:]))
+	fmt.Printf("  %d bytes in %d parts; the server holds %d of %d parts\n  sha256 %s\n",
+		res.Bytes, res.Parts, len(status.CompletedParts), status.TotalPartsCount, hex.EncodeToString(res.SHA256[:]))
 
 	step("Dataset download, saved to a temporary file")
 	datasetID := os.Getenv("ADAPTIVE_DATASET")
