@@ -115,9 +115,11 @@ func ExampleStream_All() {
 		}
 		fmt.Printf("%q\n", chunk.Choices[0].Delta.Content)
 	}
+	// The last chunk of a choice carries its finish_reason and no text.
 	// Output:
 	// "You"
 	// " said:"
 	// " one"
 	// " two"
+	// ""
 }

@@ -50,7 +50,7 @@ func TestFeedbackExample(t *testing.T) {
 func TestDownloadDatasetExample(t *testing.T) {
 	dst := filepath.Join(t.TempDir(), "out.jsonl")
 	out := run(t, "download-dataset", "-o", dst)
-	assert.Contains(t, out, "Saved 67 bytes (application/jsonl)")
+	assert.Contains(t, out, "Saved 67 bytes (application/x-ndjson)")
 	data, err := os.ReadFile(dst)
 	require.NoError(t, err)
 	assert.Contains(t, string(data), `"completion":"hi"`)
@@ -70,7 +70,7 @@ func TestQuickstart(t *testing.T) {
 		"== Chat completion", "answer: You said: What does Adaptive do with feedback?",
 		"== Streamed chat completion", "== Embedding", "16 dimensions",
 		"== Interaction with feedback", "1 feedback(s)", "== Outcome and comparison",
-		"uploaded 100.0%", "19900000 bytes in 4 parts; server state \"complete\", 4 parts received",
+		"uploaded 100.0%", "19900000 bytes in 4 parts; the server holds 4 of 4 parts",
 		"19900000 bytes saved to ", "matches the uploaded bytes", "Done.",
 	} {
 		assert.Contains(t, out, want)

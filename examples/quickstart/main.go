@@ -125,8 +125,8 @@ func main() {
 	if err != nil {
 		demo.Fail("reading the upload status", err)
 	}
-	fmt.Printf("  %d bytes in %d parts; server state %q, %d parts received\n  sha256 %s\n",
-		res.Bytes, res.Parts, status.State, status.ReceivedCount, hex.EncodeToString(res.SHA256[:]))
+	fmt.Printf("  %d bytes in %d parts; the server holds %d of %d parts\n  sha256 %s\n",
+		res.Bytes, res.Parts, status.ReceivedCount, status.TotalParts, hex.EncodeToString(res.SHA256[:]))
 
 	step("Dataset download, saved to a temporary file")
 	datasetID := os.Getenv("ADAPTIVE_DATASET")
