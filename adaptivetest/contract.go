@@ -42,7 +42,7 @@ type parameter struct {
 }
 
 // contract holds the operations by route pattern ("POST /api/v1/outcome")
-// and the component schemas by name (for the tests).
+// and the component schemas by name, which $refs point to.
 type contract struct {
 	ops        map[string]*operation
 	components map[string]*jsonSchema
