@@ -5,6 +5,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -99,7 +100,7 @@ func prismTarget(t *testing.T, url string) *target {
 	t.Cleanup(tr.CloseIdleConnections)
 	var n atomic.Int64
 	return &target{name: "prism", url: url, key: "prism-key", hc: &http.Client{Transport: tr},
-		session: func(*testing.T) string { return "prism-session-" + string(rune('a'+n.Add(1)%26)) }}
+		session: func(*testing.T) string { return "prism-session-" + strconv.FormatInt(n.Add(1), 10) }}
 }
 
 // fakeVerdict reports whether the fake accepted the request (2xx) and
