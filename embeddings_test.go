@@ -241,7 +241,7 @@ func TestFakeServerChecksEmbeddingsRequests(t *testing.T) {
 		"input not a string":  {map[string]any{"input": 3, "model": "demo"}, 422},
 		"bad encoding":        {map[string]any{"input": "x", "model": "demo", "encoding_format": "hex"}, 422},
 		"dimensions negative": {map[string]any{"input": "x", "model": "demo", "dimensions": -1}, 422},
-		"dimensions zero":     {map[string]any{"input": "x", "model": "demo", "dimensions": 0}, 400},
+		"dimensions too many": {map[string]any{"input": "x", "model": "demo", "dimensions": 4097}, 400},
 		"user not a uuid":     {map[string]any{"input": "x", "model": "demo", "user": "bob"}, 422},
 		"not an object":       {[]int{1}, 422},
 	} {

@@ -126,10 +126,12 @@ func ExampleStream_All() {
 			fmt.Println("tokens:", chunk.Usage.TotalTokens)
 		}
 	}
+	// The last chunk of a choice carries its finish_reason and no text.
 	// Output:
 	// "You"
 	// " said:"
 	// " one"
 	// " two"
+	// ""
 	// tokens: 6
 }

@@ -38,7 +38,7 @@ func ExampleDatasetsService_Download() {
 		log.Fatal(err)
 	}
 	fmt.Println(d.Filename, d.ContentType, n, "bytes")
-	// Output: support-tickets.jsonl application/jsonl 46 bytes
+	// Output: support-tickets.jsonl application/x-ndjson 46 bytes
 }
 
 func ExampleDownload_WriteTo() {

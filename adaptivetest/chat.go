@@ -105,90 +105,87 @@ type chatRequest struct {
 	sessionID    uuid.UUID
 }
 
-// parseChat checks the body the way the real server does (400 for bad
-// JSON, 422 for a wrong shape or missing field) and answers the error
-// itself; it reports whether to go on.
+// maxChoices bounds n: a fake server's limit, not the API's.
+const maxChoices = 128
+
+// parseChat reads a request the contract has checked; it answers the error
+// itself and reports whether to go on.
 func parseChat(w http.ResponseWriter, r *http.Request) (chatRequest, bool) {
-	var req chatRequest
-	body, ok := readObject(w, r)
-	if !ok {
+	var in struct {
+		Model    string `json:"model"`
+		Messages []struct {
+			Role    string      `json:"role"`
+			Content messageText `json:"content"`
+		} `json:"messages"`
+		N             *count   `json:"n"`
+		MaxTokens     *count   `json:"max_tokens"`
+		Stop          []string `json:"stop"`
+		Stream        bool     `json:"stream"`
+		StreamOptions *struct {
+			IncludeUsage bool `json:"include_usage"`
+		} `json:"stream_options"`
+		SessionID *string `json:"session_id"`
+	}
+	if !decodeChecked(w, r, &in) {
+		return chatRequest{}, false
+	}
+	req := chatRequest{model: in.Model, n: 1, stop: in.Stop, stream: in.Stream, sessionID: uuid.New()}
+	// An absent n is 0 to the server (the schema gives it no null and no
+	// default), so 0 asks for the default: one choice.
+	if in.N != nil && *in.N > 0 {
+		req.n = int(*in.N)
+	}
+	if req.n > maxChoices {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("n: at most %d in this fake server", maxChoices))
 		return req, false
 	}
-	_, err := body.messages("messages", true)
-	if err == nil {
-		req.model, err = body.str("model", true)
+	if in.MaxTokens != nil {
+		req.maxTokens = int(*in.MaxTokens)
 	}
-	if err == nil {
-		req.n, err = body.count("n")
+	if in.StreamOptions != nil {
+		req.includeUsage = in.StreamOptions.IncludeUsage
 	}
-	if err == nil {
-		req.maxTokens, err = body.count("max_tokens")
+	if in.SessionID != nil {
+		req.sessionID = uuid.MustParse(*in.SessionID) // a uuid: the contract checked it
 	}
-	if err == nil {
-		err = body.uuids("session_id", "user")
-	}
-	if err == nil {
-		req.stream, err = optionalBool(body, "stream")
-	}
-	if err == nil {
-		err = body.labels("labels")
-	}
-	if err == nil {
-		err = body.labels("metadata")
-	}
-	if err == nil && body.field("stop") != nil {
-		if json.Unmarshal(body.field("stop"), &req.stop) != nil {
-			err = wrongType("stop", "a sequence of strings", body.field("stop"))
-		}
-	}
-	if err == nil && body.field("stream_options") != nil {
-		var opts object
-		if json.Unmarshal(body.field("stream_options"), &opts) != nil || opts == nil {
-			err = wrongType("stream_options", "a map", body.field("stream_options"))
-		} else {
-			req.includeUsage, err = optionalBool(opts, "include_usage")
-		}
-	}
-	if err != nil {
-		unprocessable(w, err)
-		return req, false
-	}
-	if _, set := body["n"]; set && req.n == 0 {
-		writeError(w, http.StatusBadRequest, "n must be at least 1")
-		return req, false
-	}
-	req.n = max(req.n, 1)
-	var msgs []struct{ Role, Content string }
-	_ = json.Unmarshal(body.field("messages"), &msgs)
-	for _, m := range msgs {
-		req.promptTokens += len(strings.Fields(m.Content))
+	for _, m := range in.Messages {
+		req.promptTokens += len(strings.Fields(string(m.Content)))
 		if m.Role == "user" {
-			req.prompt = m.Content
+			req.prompt = string(m.Content)
 		}
-	}
-	req.sessionID = uuid.New()
-	if raw := body.field("session_id"); raw != nil {
-		_ = json.Unmarshal(raw, &req.sessionID)
 	}
 	return req, true
 }
 
-// optionalBool returns the optional boolean field name of o (false when
-// absent).
-func optionalBool(o object, name string) (bool, error) {
-	raw := o.field(name)
-	if raw == nil {
-		return false, nil
+// messageText is the text of a message's content, which is a string or an
+// array of parts: then the text of its text parts, joined by spaces (image
+// parts are recorded with the request but carry no text).
+type messageText string
+
+func (t *messageText) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		return json.Unmarshal(b, (*string)(t))
 	}
-	var b bool
-	if err := json.Unmarshal(raw, &b); err != nil {
-		return false, wrongType(name, "a boolean", raw)
+	var parts []struct {
+		Type string `json:"type"`
+		Text string `json:"text"`
 	}
-	return b, nil
+	if err := json.Unmarshal(b, &parts); err != nil {
+		return err
+	}
+	var texts []string
+	for _, p := range parts {
+		if p.Type == "text" {
+			texts = append(texts, p.Text)
+		}
+	}
+	*t = messageText(strings.Join(texts, " "))
+	return nil
 }
 
 // chatChoice is one choice being answered: its words and how it ends.
 type chatChoice struct {
+	messageID    string
 	words        []string
 	finishReason string
 	completionID uuid.UUID
@@ -216,7 +213,7 @@ func (req *chatRequest) answer() []chatChoice {
 		for k := 1; k < len(words); k++ {
 			words[k] = " " + words[k]
 		}
-		out[i] = chatChoice{words: words, finishReason: finish, completionID: uuid.New()}
+		out[i] = chatChoice{messageID: newID("msg-"), words: words, finishReason: finish, completionID: uuid.New()}
 	}
 	return out
 }
@@ -229,7 +226,10 @@ type (
 		CompletionTokens int `json:"completion_tokens"`
 		TotalTokens      int `json:"total_tokens"`
 	}
+	// wireMessage is a ChatChoiceMessage: a choice's message, and the
+	// delta of a chunk.
 	wireMessage struct {
+		ID      string `json:"id"`
 		Role    string `json:"role"`
 		Content string `json:"content"`
 	}
@@ -247,14 +247,13 @@ type (
 		SessionID uuid.UUID    `json:"session_id"`
 		Usage     wireUsage    `json:"usage"`
 	}
-	wireDelta struct {
-		Role    string `json:"role,omitempty"`
-		Content string `json:"content"`
-	}
+	// wireChunkChoice is a Delta: its finish_reason is set on the last
+	// chunk of a choice only.
 	wireChunkChoice struct {
-		Index        int       `json:"index"`
-		Delta        wireDelta `json:"delta"`
-		CompletionID uuid.UUID `json:"completion_id"`
+		Index        int         `json:"index"`
+		Delta        wireMessage `json:"delta"`
+		CompletionID uuid.UUID   `json:"completion_id"`
+		FinishReason string      `json:"finish_reason,omitempty"`
 	}
 	wireChunk struct {
 		ID        string            `json:"id"`
@@ -272,7 +271,7 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	choices := req.answer()
-	id := "chatcmpl-" + strings.ReplaceAll(uuid.NewString(), "-", "")[:16]
+	id := newID("chatcmpl-")
 	created := float64(start.UnixMilli()) / 1000
 	usage := wireUsage{PromptTokens: req.promptTokens}
 	for _, c := range choices {
@@ -282,7 +281,7 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 	if !req.stream {
 		resp := wireResponse{ID: id, Created: created, SessionID: req.sessionID, Usage: usage}
 		for i, c := range choices {
-			resp.Choices = append(resp.Choices, wireChoice{Index: i, Message: wireMessage{"assistant", strings.Join(c.words, "")},
+			resp.Choices = append(resp.Choices, wireChoice{Index: i, Message: wireMessage{c.messageID, "assistant", strings.Join(c.words, "")},
 				FinishReason: c.finishReason, CompletionID: c.completionID, Model: req.model})
 		}
 		writeJSON(w, http.StatusOK, resp)
@@ -299,10 +298,12 @@ type chatStreamHeader struct {
 
 // streamChat sends the choices as server-sent events: one word of one
 // choice per chunk (choices interleaved), a TTFT metadata event after the
-// first chunk, a keep-alive comment, a finish_reason metadata event per
-// choice, the usage chunk when asked for, TotalRequestDuration, and
-// [DONE]. Each event goes out in two writes, flushed, so that clients meet
-// events split across reads.
+// first chunk, a keep-alive comment, then per choice a last chunk with an
+// empty delta and the finish_reason (where the schema puts it) and a
+// finish_reason metadata event (as the vendor's server sends it), the usage
+// chunk when asked for, TotalRequestDuration, and [DONE]. Each event goes
+// out in two writes, flushed, so that clients meet events split across
+// reads.
 func (s *Server) streamChat(w http.ResponseWriter, r *http.Request, req chatRequest, choices []chatChoice, h chatStreamHeader, usage wireUsage, start time.Time) {
 	faults := s.takeChatFaults()
 	rc := http.NewResponseController(w)
@@ -355,12 +356,8 @@ func (s *Server) streamChat(w http.ResponseWriter, r *http.Request, req chatRequ
 			if fault() {
 				return
 			}
-			delta := wireDelta{Content: c.words[k]}
-			if k == 0 {
-				delta.Role = "assistant"
-			}
 			data(wireChunk{ID: h.id, Created: h.created, SessionID: h.sessionID,
-				Choices: []wireChunkChoice{{Index: i, Delta: delta, CompletionID: c.completionID}}})
+				Choices: []wireChunkChoice{{Index: i, Delta: wireMessage{c.messageID, "assistant", c.words[k]}, CompletionID: c.completionID}}})
 			sent++
 			if sent == 1 {
 				data(map[string]float64{"TTFT": float64(time.Since(start).Microseconds()) / 1000})
@@ -377,6 +374,8 @@ func (s *Server) streamChat(w http.ResponseWriter, r *http.Request, req chatRequ
 		return
 	}
 	for i, c := range choices {
+		data(wireChunk{ID: h.id, Created: h.created, SessionID: h.sessionID, Choices: []wireChunkChoice{{Index: i,
+			Delta: wireMessage{c.messageID, "assistant", ""}, CompletionID: c.completionID, FinishReason: c.finishReason}}})
 		data(map[string]any{"finish_reason": c.finishReason, "index": i, "completion_id": c.completionID})
 	}
 	if req.includeUsage {

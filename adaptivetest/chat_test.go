@@ -42,13 +42,24 @@ func TestChatRouteValidatesLikeTheServer(t *testing.T) {
 	}{
 		{`{"model":"demo"}`, 422, "missing field `messages`"},
 		{`{"messages":[{"role":"user","content":"hi"}]}`, 422, "missing field `model`"},
-		{`{"model":"demo","messages":[]}`, 422, "messages: must not be empty"},
-		{`{"model":"demo","messages":[{"content":"hi"}]}`, 422, "messages[0]"},
-		{`{"model":"demo","messages":[{"role":"user","content":"hi"}],"n":-1}`, 422, "n: invalid type"},
-		{`{"model":"demo","messages":[{"role":"user","content":"hi"}],"n":0}`, 400, "n must be at least 1"},
-		{`{"model":"demo","messages":[{"role":"user","content":"hi"}],"stream":"yes"}`, 422, "stream: invalid type"},
-		{`{"model":"demo","messages":[{"role":"user","content":"hi"}],"session_id":"nope"}`, 422, "session_id"},
-		{`{"model":"demo","messages":[{"role":"user","content":"hi"}],"stream_options":{"include_usage":1}}`, 422, "include_usage"},
+		{`{"model":"demo","messages":[{"content":"hi"}]}`, 422, "messages[0]: missing field `role`"},
+		{`{"model":"demo","messages":[{"role":"user","content":"hi"}],"n":-1}`, 422, "n: invalid value: -1, expected at least 0"},
+		{`{"model":"demo","messages":[{"role":"user","content":"hi"}],"n":2.5}`, 422, "n: invalid type: floating point `2.5`, expected an integer"},
+		{`{"model":"demo","messages":[{"role":"user","content":"hi"}],"n":129}`, 400, "n: at most 128"},
+		{`{"model":"demo","messages":[{"role":"user","content":"hi"}],"stream":"yes"}`, 422, "stream: invalid type: string \"yes\", expected a boolean"},
+		{`{"model":"demo","messages":[{"role":"user","content":"hi"}],"stream":null}`, 422, "stream: invalid type: null"},
+		{`{"model":"demo","messages":[{"role":"user","content":"hi"}],"session_id":"nope"}`, 422, `session_id: invalid UUID "nope"`},
+		{`{"model":"demo","messages":[{"role":"user","content":"hi"}],"stream_options":{"include_usage":1}}`, 422, "stream_options.include_usage: invalid type"},
+		{`{"model":"demo","messages":[{"role":"user","content":"hi"}],"temperature":"hot"}`, 422, "temperature: invalid type: string \"hot\", expected a number or null"},
+		{`{"model":"demo","messages":[{"role":"user","content":"hi"}],"temperature":1e39}`, 422, "temperature: invalid value: 1e39, expected f32"},
+		{`{"model":"demo","messages":[{"role":"user","content":"hi"}],"tools":[1]}`, 422, "tools[0]: invalid type: integer `1`, expected a map"},
+		{`{"model":"demo","messages":[{"role":"user","content":"hi"}],"tools":[{"name":"a","enabled":true}]}`, 422, "tools[0]: missing field `id`"},
+		{`{"model":"demo","messages":[{"role":"user","content":[{"type":"video"}]}]}`, 422, "messages[0].content[0].type: unknown variant string \"video\", expected `text` or `image_url`"},
+		{`{"model":"demo","messages":[{"role":"user","content":[{"type":"image_url"}]}]}`, 422, "messages[0].content[0]: missing field `image_url`"},
+		{`{"model":"demo","messages":[{"role":"user","content":7}]}`, 422, "messages[0].content: invalid type: integer `7`, expected a string or a sequence"},
+		{`{"model":"demo","messages":[{"role":"user","content":"hi"}],"labels":{"a":1}}`, 422, "labels.a: invalid type: integer `1`, expected a string"},
+		{`[]`, 422, "invalid type: sequence, expected a map"},
+		{`{"model":"demo"} {}`, 400, "trailing characters"},
 		{`{"model":`, 400, "parse"},
 	}
 	for _, tc := range cases {
@@ -58,6 +69,35 @@ func TestChatRouteValidatesLikeTheServer(t *testing.T) {
 		var e struct{ Error string }
 		require.NoError(t, json.Unmarshal([]byte(body), &e), body)
 		assert.Contains(t, e.Error, tc.msg, tc.body)
+	}
+}
+
+func TestChatRouteAcceptsWhatTheSchemaAllows(t *testing.T) {
+	srv := adaptivetest.NewServer()
+	defer srv.Close()
+	for _, tc := range []struct {
+		body    string
+		choices int
+		reply   string
+	}{
+		{`{"model":"","messages":[]}`, 1, "Hello! How can I help you today?"},
+		{`{"model":"demo","messages":[{"role":"user","content":"hi"}],"n":0}`, 1, "You said: hi"},
+		{`{"model":"demo","messages":[{"role":"user","content":"hi"}],"n":2.0}`, 2, "You said: hi"},
+		{`{"model":"demo","messages":[{"role":"user","content":[{"type":"image_url","image_url":"data:image/png;base64,iVBORw0KGgo="},
+			{"type":"text","text":"what is"},{"type":"text","text":"this?"}],"metadata":[1,{"any":"json"}]}],
+			"tools":[{"id":"search","enabled":false}],"system_prompt_args":{"user":{"name":"Ann"}},"tags":null,"store":null,
+			"temperature":0.5,"top_p":1,"max_ttft_ms":9007199254740991,"ab_campaign":null,"session_id":"urn:uuid:AAAAAAAA-AAAA-4AAA-8AAA-AAAAAAAAAAAA",
+			"unknown_field":true}`, 1, "You said: what is this?"},
+	} {
+		status, body, err := postChat(t, srv, tc.body)
+		require.NoError(t, err)
+		require.Equal(t, 200, status, "%s: %s", tc.body, body)
+		var resp struct {
+			Choices []struct{ Message struct{ Content string } }
+		}
+		require.NoError(t, json.Unmarshal([]byte(body), &resp))
+		require.Len(t, resp.Choices, tc.choices, tc.body)
+		assert.Equal(t, tc.reply, resp.Choices[0].Message.Content, tc.body)
 	}
 }
 
@@ -119,9 +159,10 @@ func TestChatRouteStreams(t *testing.T) {
 	require.Equal(t, 200, status)
 	assert.Contains(t, body, ": keep-alive\n\n")
 	ev := events(t, body)
-	require.Len(t, ev, 5+1+1+1+1+1, "5 words, TTFT, finish_reason, usage, TotalRequestDuration, [DONE]")
+	require.Len(t, ev, 5+1+1+1+1+1+1, "5 words, TTFT, the last chunk, finish_reason, usage, TotalRequestDuration, [DONE]")
 	var content strings.Builder
-	for i, e := range ev[:6] {
+	var messageID string
+	for i, e := range ev[:7] {
 		if i == 1 {
 			assert.Contains(t, e, `"TTFT":`)
 			continue
@@ -129,22 +170,36 @@ func TestChatRouteStreams(t *testing.T) {
 		var ch struct {
 			Choices []struct {
 				Index        int
-				Delta        struct{ Role, Content string }
+				Delta        struct{ ID, Role, Content string }
 				CompletionID string `json:"completion_id"`
+				FinishReason string `json:"finish_reason"`
 			}
 		}
 		require.NoError(t, json.Unmarshal([]byte(e), &ch), e)
 		require.Len(t, ch.Choices, 1)
-		content.WriteString(ch.Choices[0].Delta.Content)
-		assert.Equal(t, i == 0, ch.Choices[0].Delta.Role == "assistant")
-		assert.NotEmpty(t, ch.Choices[0].CompletionID)
+		d := ch.Choices[0]
+		content.WriteString(d.Delta.Content)
+		assert.Equal(t, "assistant", d.Delta.Role, "every delta has the required role")
+		if messageID == "" {
+			messageID = d.Delta.ID
+		}
+		assert.Equal(t, messageID, d.Delta.ID, "one message id per choice")
+		assert.NotEmpty(t, d.CompletionID)
+		if i == 6 {
+			assert.Equal(t, "stop", d.FinishReason)
+			assert.Empty(t, d.Delta.Content)
+		} else {
+			assert.Empty(t, d.FinishReason)
+		}
 	}
+	assert.NotEmpty(t, messageID)
 	assert.Equal(t, "You said: one two three", content.String())
-	assert.Contains(t, ev[6], `"finish_reason":"stop"`)
-	assert.Contains(t, ev[7], `"usage":{"prompt_tokens":3,"completion_tokens":5,"total_tokens":8}`)
-	assert.Contains(t, ev[7], `"choices":[]`)
-	assert.Contains(t, ev[8], `"TotalRequestDuration":`)
-	assert.Equal(t, "[DONE]", ev[9])
+	assert.Contains(t, ev[7], `"finish_reason":"stop"`)
+	assert.NotContains(t, ev[7], `"choices"`, "a metadata event")
+	assert.Contains(t, ev[8], `"usage":{"prompt_tokens":3,"completion_tokens":5,"total_tokens":8}`)
+	assert.Contains(t, ev[8], `"choices":[]`)
+	assert.Contains(t, ev[9], `"TotalRequestDuration":`)
+	assert.Equal(t, "[DONE]", ev[10])
 }
 
 func TestChatRouteStreamFaults(t *testing.T) {

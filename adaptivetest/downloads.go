@@ -55,7 +55,8 @@ const (
 
 // AddDataset registers content as dataset id of project, in format
 // "original" (or "") or "recipe"; any other format panics, as a mistake in
-// the test. The download answers it as "<id>.jsonl", application/jsonl. A
+// the test. The download answers it as "<id>.jsonl", application/x-ndjson
+// (the media type the API documents for datasets). A
 // request for the original format (the default) falls back to the recipe
 // format when only that is registered, as the real server does. content is
 // copied; registering again replaces it.
@@ -78,7 +79,7 @@ func (s *Server) AddDatasetReader(project, id, format string, r io.ReaderAt, siz
 	if size < 0 {
 		panic("adaptivetest: AddDatasetReader: negative size")
 	}
-	s.addFile(fileKey{kindDataset, project, id, format}, &file{id + ".jsonl", "application/jsonl", r, size})
+	s.addFile(fileKey{kindDataset, project, id, format}, &file{id + ".jsonl", "application/x-ndjson", r, size})
 }
 
 // AddRecipe registers content as recipe (id or key) of project, answered
@@ -94,12 +95,17 @@ func (s *Server) AddArtifact(id uuid.UUID, filename string, content []byte) {
 }
 
 // AddImage registers content as image filename of project projectID,
-// answered with a Content-Type chosen by the file name's extension
-// (application/octet-stream when the extension is unknown). content is
+// answered with an image/* Content-Type chosen by the file name's extension
+// or else by the content. Content that is no image by either is answered
+// as application/octet-stream, outside the API's image/*: the answer is
+// then what the test scripted, not what the server would send. content is
 // copied.
 func (s *Server) AddImage(projectID uuid.UUID, filename string, content []byte) {
 	ct := mime.TypeByExtension(path.Ext(filename))
-	if ct == "" {
+	if !strings.HasPrefix(ct, "image/") {
+		ct = http.DetectContentType(content)
+	}
+	if !strings.HasPrefix(ct, "image/") {
 		ct = "application/octet-stream"
 	}
 	s.addFile(fileKey{kindImage, projectID.String(), filename, ""}, newFile(filename, ct, content))
@@ -151,19 +157,11 @@ func (s *Server) downloadRoutes(routes map[string]http.HandlerFunc) {
 		s.serveFile(w, r, s.lookupFile(fileKey{kindRecipe, project, recipe, ""}), "recipe "+recipe+" of project "+project)
 	}
 	routes[RouteArtifactDownload] = func(w http.ResponseWriter, r *http.Request) {
-		id, err := uuid.Parse(r.PathValue("artifact_id"))
-		if err != nil {
-			writeError(w, http.StatusBadRequest, "invalid artifact_id: "+err.Error())
-			return
-		}
+		id := uuid.MustParse(r.PathValue("artifact_id")) // a uuid: the contract checked it
 		s.serveFile(w, r, s.lookupFile(fileKey{kindArtifact, id.String(), "", ""}), "artifact "+id.String())
 	}
 	routes[RouteImage] = func(w http.ResponseWriter, r *http.Request) {
-		id, err := uuid.Parse(r.PathValue("project_id"))
-		if err != nil {
-			writeError(w, http.StatusBadRequest, "invalid project_id: "+err.Error())
-			return
-		}
+		id := uuid.MustParse(r.PathValue("project_id")) // a uuid: the contract checked it
 		name := r.PathValue("filename")
 		s.serveFile(w, r, s.lookupFile(fileKey{kindImage, id.String(), name, ""}), "image "+name)
 	}

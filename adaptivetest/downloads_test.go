@@ -44,7 +44,7 @@ func TestFakeDownloadHeaders(t *testing.T) {
 	for _, tc := range []struct {
 		name, path, disposition, contentType, body string
 	}{
-		{"dataset", "/api/v1/projects/demo/datasets/ds/download", `attachment; filename="ds.jsonl"`, "application/jsonl", "{}\n"},
+		{"dataset", "/api/v1/projects/demo/datasets/ds/download", `attachment; filename="ds.jsonl"`, "application/x-ndjson", "{}\n"},
 		{"recipe", "/api/v1/projects/demo/recipes/r/download", `attachment; filename="r.zip"`, "application/zip", "PK"},
 		{"artifact", "/artifacts/" + artifact.String() + "/download", `attachment; filename="weights \"v2\".bin"`, "application/octet-stream", "w"},
 		{"image", "/images/" + project.String() + "/r%C3%A9sum%C3%A9.png", `attachment; filename="r_sum_.png"; filename*=UTF-8''r%C3%A9sum%C3%A9.png`, "image/png", "\x89PNG"},
@@ -174,17 +174,22 @@ func TestFakeImageContentTypes(t *testing.T) {
 	srv := adaptivetest.NewServer()
 	defer srv.Close()
 	project := uuid.MustParse("1c9e5d8f-3e6b-4d2f-8a4c-8b7e6f5d4c3b")
-	for name, want := range map[string]string{
-		"a.jpg":    "image/jpeg",
-		"a.webp":   "image/webp",
-		"a.GIF":    "image/gif",
-		"a.nope42": "application/octet-stream",
-		"noext":    "application/octet-stream",
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+	for name, tc := range map[string]struct {
+		content []byte
+		want    string
+	}{
+		"a.jpg":        {[]byte("img"), "image/jpeg"},
+		"a.webp":       {[]byte("img"), "image/webp"},
+		"a.GIF":        {[]byte("img"), "image/gif"},
+		"a.nope42":     {png, "image/png"},
+		"noext":        {png, "image/png"},
+		"not-an-image": {[]byte("img"), "application/octet-stream"},
 	} {
-		srv.AddImage(project, name, []byte("img"))
+		srv.AddImage(project, name, tc.content)
 		resp, body := rawGet(t, srv, "/images/"+project.String()+"/"+name)
 		require.Equal(t, http.StatusOK, resp.StatusCode, body)
-		assert.Equal(t, want, resp.Header.Get("Content-Type"), name)
+		assert.Equal(t, tc.want, resp.Header.Get("Content-Type"), name)
 	}
 }
 

@@ -3,6 +3,7 @@ package adaptivetest
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -104,3 +105,6 @@ func (f *Fault) apply(w http.ResponseWriter, r *http.Request) bool {
 }
 
 func newRequestID() string { return "req_" + strconv.FormatUint(uint64(uuid.New().ID()), 36) }
+
+// newID returns prefix followed by 16 random hex digits.
+func newID(prefix string) string { return prefix + strings.ReplaceAll(uuid.NewString(), "-", "")[:16] }

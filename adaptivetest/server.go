@@ -9,6 +9,41 @@
 //	defer srv.Close()
 //	client := srv.Client()
 //	srv.FailNext(adaptivetest.RouteChat, 2, adaptivetest.Fault{Status: 503, RetryAfter: "0"})
+//
+// # The contract
+//
+// The server checks every request against the vendor's OpenAPI document,
+// embedded in the package, as the real server does: path and query
+// parameters (400), the body's content type (415: JSON routes require
+// application/json; a part with no Content-Type is taken as
+// application/octet-stream, as HTTP allows), JSON syntax (400), and the
+// body's schema, with its required fields, types, enums, formats (uuid,
+// int32, int64, float) and minimums (422). Errors are {"error": message}
+// and the message names the field: "tools[0]: missing field `id`". It
+// accepts everything the document allows: content as a string or as text
+// and image_url parts, message metadata of any JSON, unknown fields, n 0
+// (one choice, as when n is absent) and dimensions 0 (the default
+// length).
+//
+// Beyond the schemas, it refuses what the real server refuses for reasons
+// the document states in words or that depend on state: raw-text
+// comparisons without messages (400), metric values that are not a
+// boolean or a number and created_at values that are not RFC 3339 dates
+// (422), more than 10,000 upload parts (400), unknown upload sessions and
+// unregistered downloads (404), part numbers beyond the session's count
+// and dataset formats other than original and recipe (400); and, as a
+// fake's limits, more than 128 choices or 4096 embedding dimensions (400).
+//
+// Its normal answers follow the document: chat messages and deltas carry
+// id, role and content, the last chunk of each streamed choice carries
+// its finish_reason, upload status is {"completed_parts": [...],
+// "total_parts_count": n}, datasets are application/x-ndjson. The
+// deliberate exceptions are the injected faults (Fault, CutStreamAfter,
+// SendStreamError, StallStream, FailPart, DropPartMidway, LosePart), the
+// stream's metadata events (TTFT, a finish_reason per choice,
+// TotalRequestDuration), which the vendor's server sends besides the
+// chunks, and what a test registers itself (AddImage content that is no
+// image).
 package adaptivetest
 
 import (
@@ -187,8 +222,9 @@ func (s *Server) ResetRequests() {
 	s.mu.Unlock()
 }
 
-// middleware records the request, checks the API key, and applies the
-// latency and faults set for the route before the route's handler runs.
+// middleware records the request, checks the API key, applies the latency
+// and faults set for the route, and checks the request against the
+// contract before the route's handler runs.
 func (s *Server) middleware(h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := Request{
@@ -224,6 +260,10 @@ func (s *Server) middleware(h http.HandlerFunc) http.Handler {
 			return
 		}
 		if f != nil && f.apply(w, r) {
+			return
+		}
+		if rej := loadContract().checkRequest(r, rec.Body); rej != nil {
+			writeError(w, rej.status, rej.msg)
 			return
 		}
 		h(w, r)
@@ -266,6 +306,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("X-Request-Id", newRequestID())
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// writeEmpty answers 200 with no body, as the routes whose answer the
+// document gives no content do.
+func writeEmpty(w http.ResponseWriter) {
+	w.Header().Set("X-Request-Id", newRequestID())
+	w.WriteHeader(http.StatusOK)
 }
 
 // writeError answers {"error": msg} with the given status, the way the real

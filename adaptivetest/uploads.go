@@ -63,21 +63,18 @@ func (s *Server) uploadInit(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		ContentType *string         `json:"content_type"`
 		Metadata    json.RawMessage `json:"metadata"`
-		TotalParts  *int            `json:"total_parts_count"`
+		TotalParts  count           `json:"total_parts_count"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid JSON body: "+err.Error())
+	if !decodeChecked(w, r, &in) {
 		return
 	}
-	if in.TotalParts == nil {
-		writeError(w, http.StatusUnprocessableEntity, "missing field `total_parts_count`")
-		return
-	}
-	if *in.TotalParts < 1 || *in.TotalParts > maxUploadParts {
+	// The contract requires at least 1; the vendor's part rules allow at
+	// most 10,000.
+	if in.TotalParts > maxUploadParts {
 		writeError(w, http.StatusBadRequest, "total_parts_count must be between 1 and 10000")
 		return
 	}
-	sess := &uploadSession{totalParts: *in.TotalParts, metadata: in.Metadata, parts: map[int]storedPart{}}
+	sess := &uploadSession{totalParts: int(in.TotalParts), metadata: in.Metadata, parts: map[int]storedPart{}}
 	if in.ContentType != nil {
 		sess.contentType = *in.ContentType
 	}
@@ -90,17 +87,11 @@ func (s *Server) uploadInit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) uploadPart(w http.ResponseWriter, r *http.Request) {
+	// The contract has checked both: session_id is given, part_number an
+	// int32 of at least 0.
 	q := r.URL.Query()
 	id, num := q.Get("session_id"), q.Get("part_number")
-	if id == "" || num == "" {
-		writeError(w, http.StatusBadRequest, "missing query parameter session_id or part_number")
-		return
-	}
-	n, err := strconv.Atoi(num)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "part_number is not an integer")
-		return
-	}
+	n, _ := strconv.Atoi(num)
 	u := &s.uploads
 	u.mu.Lock()
 	sess, ok := u.sessions[id]
@@ -175,7 +166,7 @@ func (s *Server) uploadPart(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "upload session not found")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"session_id": id, "part_number": n, "size": p.size})
+	writeEmpty(w)
 }
 
 // takePartFault returns the status a request for part n must fail with, or
@@ -204,12 +195,7 @@ func sessionRequest(w http.ResponseWriter, r *http.Request) (string, bool) {
 	var in struct {
 		SessionID string `json:"session_id"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid JSON body: "+err.Error())
-		return "", false
-	}
-	if in.SessionID == "" {
-		writeError(w, http.StatusUnprocessableEntity, "missing field `session_id`")
+	if !decodeChecked(w, r, &in) {
 		return "", false
 	}
 	return in.SessionID, true
@@ -225,23 +211,12 @@ func (s *Server) uploadStatus(w http.ResponseWriter, r *http.Request) {
 	sess, ok := u.sessions[id]
 	var answer map[string]any
 	if ok {
-		received := make([]int, 0, len(sess.parts))
+		completed := make([]int, 0, len(sess.parts))
 		for n := range sess.parts {
-			received = append(received, n)
+			completed = append(completed, n)
 		}
-		slices.Sort(received)
-		state := "pending"
-		if len(received) == sess.totalParts {
-			state = "complete"
-		}
-		answer = map[string]any{
-			"session_id":           id,
-			"state":                state,
-			"content_type":         sess.contentType,
-			"total_parts_count":    sess.totalParts,
-			"received_parts":       received,
-			"received_parts_count": len(received),
-		}
+		slices.Sort(completed)
+		answer = map[string]any{"completed_parts": completed, "total_parts_count": sess.totalParts}
 	}
 	u.mu.Unlock()
 	if !ok {
@@ -265,7 +240,7 @@ func (s *Server) uploadAbort(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "upload session not found")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"session_id": id, "aborted": true})
+	writeEmpty(w)
 }
 
 // WithDiscardUploads starts the server in the mode of DiscardUploadBytes:

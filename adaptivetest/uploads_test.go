@@ -18,12 +18,16 @@ import (
 )
 
 // rawUpload sends a request to an upload route without the client's
-// validation, so that the server's own checks can be seen.
-func rawUpload(t *testing.T, srv *adaptivetest.Server, method, path, body string) *http.Response {
+// validation, so that the server's own checks can be seen; contentType ""
+// sends none.
+func rawUpload(t *testing.T, srv *adaptivetest.Server, method, path, contentType, body string) *http.Response {
 	t.Helper()
 	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
 	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer "+srv.APIKey)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	resp.Body.Close()
@@ -92,26 +96,42 @@ func TestUploadRoutesRefuseBadRequests(t *testing.T) {
 	sess, err := srv.Client().Uploads.Init(context.Background(), adaptive.UploadInitRequest{TotalPartsCount: 1})
 	require.NoError(t, err)
 
+	const bin, js = "application/octet-stream", "application/json"
+	part := "/api/v1/upload/part?session_id=" + sess.SessionID
 	cases := []struct {
-		name, method, path, body string
-		want                     int
+		name, method, path, contentType, body string
+		want                                  int
 	}{
-		{"no part number", "POST", "/api/v1/upload/part?session_id=" + sess.SessionID, "x", 400},
-		{"no session", "POST", "/api/v1/upload/part?part_number=1", "x", 400},
-		{"part 0", "POST", "/api/v1/upload/part?part_number=0&session_id=" + sess.SessionID, "x", 400},
-		{"not a number", "POST", "/api/v1/upload/part?part_number=one&session_id=" + sess.SessionID, "x", 400},
-		{"empty part", "POST", "/api/v1/upload/part?part_number=1&session_id=" + sess.SessionID, "", 400},
-		{"unknown session", "POST", "/api/v1/upload/part?part_number=1&session_id=nope", "x", 404},
-		{"init without count", "POST", "/api/v1/upload/init", `{}`, 422},
-		{"init with 0 parts", "POST", "/api/v1/upload/init", `{"total_parts_count":0}`, 400},
-		{"init with 10001 parts", "POST", "/api/v1/upload/init", `{"total_parts_count":10001}`, 400},
-		{"status of nothing", "POST", "/api/v1/upload/status", `{"session_id":"nope"}`, 404},
-		{"status without id", "POST", "/api/v1/upload/status", `{}`, 422},
-		{"abort of nothing", "DELETE", "/api/v1/upload/abort", `{"session_id":"nope"}`, 404},
+		{"part", "POST", part + "&part_number=1", bin, "x", 200},
+		{"part with no content type (taken as octet-stream)", "POST", part + "&part_number=1", "", "x", 200},
+		{"part as text", "POST", part + "&part_number=1", "text/plain", "x", 415},
+		{"no part number", "POST", part, bin, "x", 400},
+		{"no session", "POST", "/api/v1/upload/part?part_number=1", bin, "x", 400},
+		{"part 0", "POST", part + "&part_number=0", bin, "x", 400},
+		{"part 2 of 1", "POST", part + "&part_number=2", bin, "x", 400},
+		{"not a number", "POST", part + "&part_number=one", bin, "x", 400},
+		{"beyond int32", "POST", part + "&part_number=2147483648", bin, "x", 400},
+		{"two part numbers", "POST", part + "&part_number=1&part_number=1", bin, "x", 400},
+		{"empty part", "POST", part + "&part_number=1", bin, "", 400},
+		{"unknown session", "POST", "/api/v1/upload/part?part_number=1&session_id=nope", bin, "x", 404},
+		{"init", "POST", "/api/v1/upload/init", js, `{"total_parts_count":1,"metadata":{"k":"v"},"content_type":null}`, 200},
+		{"init with no content type", "POST", "/api/v1/upload/init", "", `{"total_parts_count":1}`, 415},
+		{"init as text", "POST", "/api/v1/upload/init", "text/plain", `{"total_parts_count":1}`, 415},
+		{"init without count", "POST", "/api/v1/upload/init", js, `{}`, 422},
+		{"init with 0 parts", "POST", "/api/v1/upload/init", js, `{"total_parts_count":0}`, 422},
+		{"init with 1.5 parts", "POST", "/api/v1/upload/init", js, `{"total_parts_count":1.5}`, 422},
+		{"init with 10001 parts", "POST", "/api/v1/upload/init", js, `{"total_parts_count":10001}`, 400},
+		{"init with a number in metadata", "POST", "/api/v1/upload/init", js, `{"total_parts_count":1,"metadata":{"k":1}}`, 422},
+		{"status of nothing", "POST", "/api/v1/upload/status", js, `{"session_id":"nope"}`, 404},
+		{"status with no content type", "POST", "/api/v1/upload/status", "", `{"session_id":"nope"}`, 415},
+		{"status without id", "POST", "/api/v1/upload/status", js, `{}`, 422},
+		{"abort of nothing", "DELETE", "/api/v1/upload/abort", js, `{"session_id":"nope"}`, 404},
+		{"abort with no content type", "DELETE", "/api/v1/upload/abort", "", `{"session_id":"nope"}`, 415},
+		{"abort with no body", "DELETE", "/api/v1/upload/abort", js, ``, 400},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			assert.Equal(t, c.want, rawUpload(t, srv, c.method, c.path, c.body).StatusCode)
+			assert.Equal(t, c.want, rawUpload(t, srv, c.method, c.path, c.contentType, c.body).StatusCode)
 		})
 	}
 }

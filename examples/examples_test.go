@@ -116,7 +116,7 @@ const demoDataset = "{\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}],\
 func TestDownloadDatasetExample(t *testing.T) {
 	dst := filepath.Join(t.TempDir(), "out.jsonl")
 	r := run(t, "download-dataset", "-o", dst)
-	assert.Contains(t, r.stderr, "Saved 67 bytes (application/jsonl)")
+	assert.Contains(t, r.stderr, "Saved 67 bytes (application/x-ndjson)")
 	assert.Empty(t, r.stdout)
 	data, err := os.ReadFile(dst)
 	require.NoError(t, err)
