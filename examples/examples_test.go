@@ -126,7 +126,7 @@ func TestDownloadDatasetExample(t *testing.T) {
 func TestDownloadDatasetExampleWithoutOutputFileWritesStdout(t *testing.T) {
 	r := run(t, "download-dataset")
 	assert.Equal(t, demoDataset, r.stdout, "stdout holds the data and nothing else")
-	assert.Contains(t, r.stderr, "Wrote 67 bytes (application/jsonl) to standard output")
+	assert.Contains(t, r.stderr, "Wrote 67 bytes (application/x-ndjson) to standard output")
 	entries, err := os.ReadDir(r.dir)
 	require.NoError(t, err)
 	assert.Empty(t, entries, "nothing written to the working directory")
