@@ -43,13 +43,22 @@
 // stream's metadata events (TTFT, a finish_reason per choice,
 // TotalRequestDuration), which the vendor's server sends besides the
 // chunks, and what a test registers itself (AddImage content that is no
-// image).
+// image, scripted Raw and RawEvents replies).
+//
+// # Scripted answers
+//
+// Reply (or WithScript, with a script file read by ParseScript) makes the
+// server answer chosen requests with given text, chunks, embeddings,
+// errors, delays or stream faults, queued or matched by model and prompt:
+//
+//	srv.Reply(adaptivetest.RouteChat, adaptivetest.Reply{Text: "Paris."})
 package adaptivetest
 
 import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -107,9 +116,11 @@ type Server struct {
 	faults   map[string][]*queuedFault
 	latency  map[string]time.Duration
 
-	chat    chatState
-	uploads uploadState
-	files   fileState
+	chat     chatState
+	uploads  uploadState
+	files    fileState
+	script   scriptState
+	listener net.Listener // from WithListener; nil: a loopback port
 }
 
 // Option configures a Server.
@@ -146,7 +157,7 @@ func NewServer(opts ...Option) *Server {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no route for "+r.Method+" "+r.URL.Path)
 	})
-	s.srv = httptest.NewServer(mux)
+	s.srv = s.start(mux)
 	s.URL = s.srv.URL
 	return s
 }
@@ -264,6 +275,10 @@ func (s *Server) middleware(h http.HandlerFunc) http.Handler {
 		}
 		if rej := loadContract().checkRequest(r, rec.Body); rej != nil {
 			writeError(w, rej.status, rej.msg)
+			return
+		}
+		r, answered := s.answerScripted(w, r, rec.Body)
+		if answered {
 			return
 		}
 		h(w, r)
