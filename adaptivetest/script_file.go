@@ -181,6 +181,16 @@ var routeNames = []struct{ name, route string }{
 	{"image", RouteImage},
 }
 
+// Routes returns the Route constants, in the order LookupRoute lists
+// their short names.
+func Routes() []string {
+	out := make([]string, len(routeNames))
+	for i, r := range routeNames {
+		out[i] = r.route
+	}
+	return out
+}
+
 // LookupRoute returns the Route constant named by name: the constant
 // itself ("POST /api/v1/chat/completions") or its short name ("chat",
 // "embeddings", "comparison", "outcome", "interactions", "upload_init",
