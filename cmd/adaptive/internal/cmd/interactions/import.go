@@ -82,13 +82,14 @@ the line's (the key, the network, the server) stops the import.`,
 
 // job is one line of the file on its way.
 type job struct {
-	line  int
-	req   adaptive.InteractionRequest
-	resp  *adaptive.AddInteractionsResponse
-	err   error
-	bad   bool // the line's fault: reported, and skipped or stopping
-	done  chan struct{}
-	fatal bool // not the line's fault: the import stops
+	line   int
+	req    adaptive.InteractionRequest
+	resp   *adaptive.AddInteractionsResponse
+	err    error
+	bad    bool // the line's fault: reported, and skipped or stopping
+	done   chan struct{}
+	fatal  bool // not the line's fault: the import stops
+	unsent bool // taken after the import began to stop: not sent
 }
 
 // lineResult is a line's outcome, as --json prints it.
@@ -157,8 +158,15 @@ func (o *ImportOptions) importLines(ctx context.Context, client *adaptive.Client
 	for range o.Concurrency {
 		wg.Go(func() {
 			for j := range work {
-				j.resp, j.err = client.Interactions.Add(ctx, j.req)
-				j.bad, j.fatal = classify(j.err)
+				if stopping.Load() {
+					j.unsent = true
+				} else {
+					j.resp, j.err = client.Interactions.Add(ctx, j.req)
+					j.bad, j.fatal = classify(j.err)
+					if j.fatal || (j.bad && !o.SkipBad) {
+						stopping.Store(true) // before any other sender takes a line
+					}
+				}
 				close(j.done)
 			}
 		})
@@ -181,7 +189,7 @@ func (o *ImportOptions) importLines(ctx context.Context, client *adaptive.Client
 				close(j.done)
 				order <- j
 				if !o.SkipBad {
-					return
+					return // the lines before it still go
 				}
 				continue
 			}
@@ -202,9 +210,8 @@ func (o *ImportOptions) importLines(ctx context.Context, client *adaptive.Client
 
 	for j := range order {
 		<-j.done
-		o.printLine(j, meter, &sum)
-		if j.fatal || (j.bad && !o.SkipBad) {
-			stopping.Store(true)
+		if !j.unsent {
+			o.printLine(j, meter, &sum)
 		}
 	}
 	wg.Wait()

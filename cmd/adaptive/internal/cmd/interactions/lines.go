@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/adaptive-go/adaptive"
 )
@@ -37,6 +38,14 @@ func parseLine(line []byte) (adaptive.InteractionRequest, error) {
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
+		var date *time.ParseError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &date):
+			return req, fmt.Errorf("%q is not an RFC 3339 date such as 2024-02-21T09:51:03Z", date.Value)
+		case errors.As(err, &typ) && typ.Field != "":
+			return req, fmt.Errorf("%s: a JSON %s where the API takes %s", typ.Field, typ.Value, typ.Type)
+		}
 		return req, errors.New(strings.TrimPrefix(err.Error(), "json: "))
 	}
 	return req, nil
