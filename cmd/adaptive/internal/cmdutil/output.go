@@ -43,12 +43,12 @@ func OpenInput(in io.Reader, path string) (io.ReadCloser, int64, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, 0, fmt.Errorf("cannot read %s: %w", path, unwrapPath(err))
+		return nil, 0, fmt.Errorf("cannot read %s: %w", path, UnwrapPath(err))
 	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, 0, fmt.Errorf("cannot read %s: %w", path, unwrapPath(err))
+		return nil, 0, fmt.Errorf("cannot read %s: %w", path, UnwrapPath(err))
 	}
 	if st.IsDir() {
 		f.Close()
@@ -57,9 +57,9 @@ func OpenInput(in io.Reader, path string) (io.ReadCloser, int64, error) {
 	return f, st.Size(), nil
 }
 
-// unwrapPath drops the *os.PathError around an error whose path the
+// UnwrapPath drops the *os.PathError around an error whose path the
 // message already names.
-func unwrapPath(err error) error {
+func UnwrapPath(err error) error {
 	if pe, ok := err.(*os.PathError); ok {
 		return pe.Err
 	}
