@@ -56,6 +56,7 @@ func TestScripts(t *testing.T) {
 			"jsonset":   cmdJSONSet,
 			"genjsonl":  cmdGenJSONL,
 			"genpng":    cmdGenPNG,
+			"flipbyte":  cmdFlipByte,
 			"requested": cmdRequested,
 		},
 	})
@@ -280,6 +281,24 @@ func parseSize(ts *testscript.TestScript, s string) int64 {
 	n, err := strconv.ParseInt(s, 10, 64)
 	ts.Check(err)
 	return n * mult
+}
+
+// flipbyte FILE OFFSET changes the byte at OFFSET of FILE.
+func cmdFlipByte(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: flipbyte FILE OFFSET")
+	}
+	off, err := strconv.ParseInt(args[1], 10, 64)
+	ts.Check(err)
+	f, err := os.OpenFile(ts.MkAbs(args[0]), os.O_RDWR, 0)
+	ts.Check(err)
+	defer f.Close()
+	b := make([]byte, 1)
+	_, err = f.ReadAt(b, off)
+	ts.Check(err)
+	b[0] ^= 0xff
+	_, err = f.WriteAt(b, off)
+	ts.Check(err)
 }
 
 // genpng FILE writes a small PNG image.
