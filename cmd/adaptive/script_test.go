@@ -45,6 +45,9 @@ func TestScripts(t *testing.T) {
 			for _, k := range []string{adaptive.EnvBaseURL, adaptive.EnvAPIKey, adaptive.EnvProject} {
 				env.Setenv(k, "")
 			}
+			// Under -race every process waits a second at exit for late
+			// reports: 50 ms is plenty for these short programs.
+			env.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=50"))
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
