@@ -21,7 +21,10 @@ const (
 // command exits with ExitUsage.
 type UsageError struct{ Err error }
 
+// Error returns the message of the mistake.
 func (e *UsageError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the mistake.
 func (e *UsageError) Unwrap() error { return e.Err }
 
 // Usagef returns a *UsageError with a formatted message.
