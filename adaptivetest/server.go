@@ -43,15 +43,7 @@
 // stream's metadata events (TTFT, a finish_reason per choice,
 // TotalRequestDuration), which the vendor's server sends besides the
 // chunks, and what a test registers itself (AddImage content that is no
-// image, scripted Raw and RawEvents replies).
-//
-// # Scripted answers
-//
-// Reply (or WithScript, with a script file read by ParseScript) makes the
-// server answer chosen requests with given text, chunks, embeddings,
-// errors, delays or stream faults, queued or matched by model and prompt:
-//
-//	srv.Reply(adaptivetest.RouteChat, adaptivetest.Reply{Text: "Paris."})
+// image, scripted Raw and RawEvents replies: see Reply).
 package adaptivetest
 
 import (
