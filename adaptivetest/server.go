@@ -108,10 +108,11 @@ type Server struct {
 	faults   map[string][]*queuedFault
 	latency  map[string]time.Duration
 
-	chat     chatState
-	uploads  uploadState
-	files    fileState
-	script   scriptState
+	chat    chatState
+	uploads uploadState
+	files   fileState
+
+	script   scriptState  // replies given with Reply
 	listener net.Listener // from WithListener; nil: a loopback port
 }
 
