@@ -56,15 +56,38 @@ func requestAttributes(op genaiconv.OperationNameAttr, s *adaptive.CallStart) []
 	return attrs
 }
 
-// responseAttributes describes the outcome of a GenAI call; it also returns
-// the usage the answer reported (nil when none) and the model that
-// answered (empty when unknown), which the metrics need.
-func responseAttributes(e *adaptive.CallEnd) ([]attribute.KeyValue, *adaptive.Usage, string) {
-	var attrs []attribute.KeyValue
-	var usage *adaptive.Usage
-	var model string
+// outcome is what both the span and the metrics need of the answer of a
+// GenAI call.
+type outcome struct {
+	usage *adaptive.Usage // nil when the answer reported none
+	model string          // the model that answered, when known
+}
+
+func outcomeOf(e *adaptive.CallEnd) outcome {
+	var o outcome
 	switch resp := e.Response.(type) {
 	case *adaptive.ChatResponse:
+		for _, ch := range resp.Choices {
+			if ch.Model != "" {
+				o.model = ch.Model
+				break
+			}
+		}
+		// A stream without include_usage reports none: its usage is zero.
+		if resp.Usage != (adaptive.Usage{}) {
+			o.usage = &resp.Usage
+		}
+	case *adaptive.EmbeddingsResponse:
+		o.usage = resp.Usage
+	}
+	return o
+}
+
+// responseAttributes appends to attrs the description of the answer of a
+// GenAI call.
+func responseAttributes(attrs []attribute.KeyValue, e *adaptive.CallEnd, o outcome) []attribute.KeyValue {
+	resp, chat := e.Response.(*adaptive.ChatResponse)
+	if chat {
 		if resp.ID != "" {
 			attrs = append(attrs, semconv.GenAIResponseID(resp.ID))
 		}
@@ -76,33 +99,24 @@ func responseAttributes(e *adaptive.CallEnd) ([]attribute.KeyValue, *adaptive.Us
 			if ch.FinishReason != "" {
 				reasons = append(reasons, ch.FinishReason)
 			}
-			if model == "" {
-				model = ch.Model
-			}
 		}
 		if len(reasons) > 0 {
 			attrs = append(attrs, semconv.GenAIResponseFinishReasons(reasons...))
 		}
-		// A stream without include_usage reports none: its usage is zero.
-		if resp.Usage != (adaptive.Usage{}) {
-			usage = &resp.Usage
-		}
-	case *adaptive.EmbeddingsResponse:
-		usage = resp.Usage
 	}
-	if model != "" {
-		attrs = append(attrs, semconv.GenAIResponseModel(model))
+	if o.model != "" {
+		attrs = append(attrs, semconv.GenAIResponseModel(o.model))
 	}
-	if usage != nil {
-		attrs = append(attrs, semconv.GenAIUsageInputTokens(usage.PromptTokens))
-		if _, chat := e.Response.(*adaptive.ChatResponse); chat {
-			attrs = append(attrs, semconv.GenAIUsageOutputTokens(usage.CompletionTokens))
+	if o.usage != nil {
+		attrs = append(attrs, semconv.GenAIUsageInputTokens(o.usage.PromptTokens))
+		if chat {
+			attrs = append(attrs, semconv.GenAIUsageOutputTokens(o.usage.CompletionTokens))
 		}
 	}
 	if e.TTFT > 0 {
 		attrs = append(attrs, semconv.GenAIResponseTimeToFirstChunk(e.TTFT.Seconds()))
 	}
-	return attrs, usage, model
+	return attrs
 }
 
 // errorType classes err for error.type, with the values the package doc

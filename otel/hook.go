@@ -2,6 +2,7 @@ package adaptiveotel
 
 import (
 	"context"
+	"sync/atomic"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -25,10 +26,10 @@ type call struct {
 	span  trace.Span
 	op    genaiconv.OperationNameAttr // empty for calls that are not GenAI operations
 	model string
-	// server is set by the middleware on the call's first request; the end
-	// runs after every request of the call, on its goroutine or on one that
-	// got the stream or download from it.
-	server *serverAddr
+	// server is set by the middleware on the call's first request. The
+	// requests of one call are sequential and end before the call does,
+	// but a pointer set once atomically does not depend on it.
+	server atomic.Pointer[serverAddr]
 }
 
 type serverAddr struct {
@@ -93,41 +94,53 @@ func httpAttributes(s *adaptive.CallStart) []attribute.KeyValue {
 }
 
 // end is the function the Hook returns: it completes and ends the span,
-// and records the metrics of GenAI calls.
+// and records the metrics of GenAI calls. A span that is not recorded (a
+// sampler left it out) gets no attributes.
 func (c *call) end(e *adaptive.CallEnd) {
 	var errType string
 	if e.Err != nil {
 		errType = errorType(e.Err)
-		c.span.SetStatus(codes.Error, e.Err.Error())
-		c.span.SetAttributes(semconv.ErrorTypeKey.String(errType))
 	}
-	if c.server != nil {
-		c.span.SetAttributes(semconv.ServerAddress(c.server.host), semconv.ServerPort(c.server.port))
+	var o outcome
+	if c.op != "" {
+		o = outcomeOf(e)
 	}
-	var usage *adaptive.Usage
-	var responseModel string
-	if c.op == "" {
-		c.span.SetAttributes(httpResult(e.Info)...)
-	} else {
-		var attrs []attribute.KeyValue
-		attrs, usage, responseModel = responseAttributes(e)
-		c.span.SetAttributes(attrs...)
-		if c.in.content && c.op == genaiconv.OperationNameChat && c.span.IsRecording() {
-			if resp, ok := e.Response.(*adaptive.ChatResponse); ok {
-				c.span.SetAttributes(outputMessages(resp, e.Err != nil))
-			}
-		}
+	if c.span.IsRecording() {
+		c.annotate(e, errType, o)
 	}
 	c.span.End()
 	if c.op != "" {
-		c.record(e, errType, responseModel, usage)
+		c.record(e.Info.Duration, errType, o)
 	}
 }
 
-// httpResult describes the final answer of a call that is one HTTP
-// request.
-func httpResult(info adaptive.CallInfo) []attribute.KeyValue {
-	var attrs []attribute.KeyValue
+// annotate sets the status of the span and the attributes of the call's
+// outcome, in one SetAttributes.
+func (c *call) annotate(e *adaptive.CallEnd, errType string, o outcome) {
+	attrs := make([]attribute.KeyValue, 0, 12)
+	if e.Err != nil {
+		c.span.SetStatus(codes.Error, e.Err.Error())
+		attrs = append(attrs, semconv.ErrorTypeKey.String(errType))
+	}
+	if srv := c.server.Load(); srv != nil {
+		attrs = append(attrs, semconv.ServerAddress(srv.host), semconv.ServerPort(srv.port))
+	}
+	if c.op == "" {
+		attrs = httpResult(attrs, e.Info)
+	} else {
+		attrs = responseAttributes(attrs, e, o)
+		if c.in.content && c.op == genaiconv.OperationNameChat {
+			if resp, ok := e.Response.(*adaptive.ChatResponse); ok {
+				attrs = append(attrs, outputMessages(resp, e.Err != nil))
+			}
+		}
+	}
+	c.span.SetAttributes(attrs...)
+}
+
+// httpResult appends to attrs the description of the final answer of a
+// call that is one HTTP request.
+func httpResult(attrs []attribute.KeyValue, info adaptive.CallInfo) []attribute.KeyValue {
 	if info.StatusCode != 0 {
 		attrs = append(attrs, semconv.HTTPResponseStatusCode(info.StatusCode))
 	}

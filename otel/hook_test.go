@@ -14,6 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/adaptive-go/adaptive"
@@ -314,4 +316,23 @@ func TestHookAloneAndMiddlewareAlone(t *testing.T) {
 
 func outcome() adaptive.OutcomeRequest {
 	return adaptive.OutcomeRequest{Metric: "m", Value: adaptive.MetricBool(true), SessionID: uuid.New()}
+}
+
+// TestUnsampledCallsAreStillMeasured: a sampler that leaves the spans out
+// leaves the metrics and the propagation alone.
+func TestUnsampledCallsAreStillMeasured(t *testing.T) {
+	f := newFixture(t, nil)
+	never := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()), sdktrace.WithSpanProcessor(f.spans))
+	f.reader = sdkmetric.NewManualReader() // a reader serves one provider
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(f.reader))
+	c := f.srv.Client(adaptiveotel.ClientOptions(adaptiveotel.WithTracerProvider(never), adaptiveotel.WithMeterProvider(mp),
+		adaptiveotel.WithPropagators(propagation.TraceContext{}), adaptiveotel.WithMessageContent(true))...)
+	_, err := c.Chat.Create(t.Context(), userHi)
+	require.NoError(t, err)
+	assert.Empty(t, f.ended())
+	m := f.metrics(t)
+	require.Len(t, m["gen_ai.client.operation.duration"], 1)
+	assert.Contains(t, m["gen_ai.client.operation.duration"][0].attrs, "server.address")
+	assert.Len(t, m["gen_ai.client.token.usage"], 2)
+	assert.Regexp(t, `^00-[0-9a-f]{32}-[0-9a-f]{16}-00$`, f.srv.RequestsTo(adaptivetest.RouteChat)[0].Header.Get("Traceparent"), "not sampled, and said so")
 }

@@ -1,32 +1,35 @@
 package adaptiveotel
 
 import (
+	"time"
+
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/semconv/v1.41.0/genaiconv"
-
-	"github.com/adaptive-go/adaptive"
 )
 
 // record records the GenAI metrics of a call that ended: its duration and,
 // when the answer reported it, its token usage.
-func (c *call) record(e *adaptive.CallEnd, errType, responseModel string, usage *adaptive.Usage) {
+func (c *call) record(duration time.Duration, errType string, o outcome) {
 	d, t := c.in.duration, c.in.tokens
+	if !d.Enabled(c.ctx) && !t.Enabled(c.ctx) {
+		return
+	}
 	attrs := make([]attribute.KeyValue, 0, 5)
 	attrs = append(attrs, d.AttrRequestModel(c.model))
-	if responseModel != "" {
-		attrs = append(attrs, d.AttrResponseModel(responseModel))
+	if o.model != "" {
+		attrs = append(attrs, d.AttrResponseModel(o.model))
 	}
-	if c.server != nil {
-		attrs = append(attrs, d.AttrServerAddress(c.server.host), d.AttrServerPort(c.server.port))
+	if srv := c.server.Load(); srv != nil {
+		attrs = append(attrs, d.AttrServerAddress(srv.host), d.AttrServerPort(srv.port))
 	}
-	if usage != nil {
-		t.Record(c.ctx, int64(usage.PromptTokens), c.op, provider, genaiconv.TokenTypeInput, attrs...)
+	if o.usage != nil {
+		t.Record(c.ctx, int64(o.usage.PromptTokens), c.op, provider, genaiconv.TokenTypeInput, attrs...)
 		if c.op == genaiconv.OperationNameChat {
-			t.Record(c.ctx, int64(usage.CompletionTokens), c.op, provider, genaiconv.TokenTypeOutput, attrs...)
+			t.Record(c.ctx, int64(o.usage.CompletionTokens), c.op, provider, genaiconv.TokenTypeOutput, attrs...)
 		}
 	}
 	if errType != "" {
 		attrs = append(attrs, d.AttrErrorType(genaiconv.ErrorTypeAttr(errType)))
 	}
-	d.Record(c.ctx, e.Info.Duration.Seconds(), c.op, provider, attrs...)
+	d.Record(c.ctx, duration.Seconds(), c.op, provider, attrs...)
 }

@@ -15,8 +15,8 @@ func (in *instrumentation) middleware(req *http.Request, next adaptive.Middlewar
 	ctx := req.Context()
 	// The first request of a call names its server: a redirect's later
 	// hops do not replace it.
-	if c := callOf(ctx); c != nil && c.server == nil {
-		c.server = serverOf(req)
+	if c := callOf(ctx); c != nil && c.server.Load() == nil {
+		c.server.CompareAndSwap(nil, serverOf(req))
 	}
 	in.propagators.Inject(ctx, propagation.HeaderCarrier(req.Header))
 	return next(req)
