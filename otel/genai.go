@@ -63,6 +63,7 @@ type outcome struct {
 	model string          // the model that answered, when known
 }
 
+// outcomeOf reads the outcome of the answer e holds, if any.
 func outcomeOf(e *adaptive.CallEnd) outcome {
 	var o outcome
 	switch resp := e.Response.(type) {
