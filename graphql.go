@@ -203,6 +203,10 @@ type gqlCall struct {
 	// multipart upload of a small dataset).
 	body        []byte
 	contentType string
+	// upload marks a body that is a file (the small dataset): bounded by
+	// silence while it is sent, its bytes reported to sent.
+	upload bool
+	sent   func(int64)
 	// request is the typed request for hooks; req when nil.
 	request any
 }
@@ -212,7 +216,7 @@ type gqlCall struct {
 func (c *Client) graphQL(ctx context.Context, cfg *config, g gqlCall, out any) error {
 	var r *transport.Request
 	if g.body != nil {
-		r = &transport.Request{Method: http.MethodPost, Path: pathGraphQL, Retry: g.retry, Body: g.body, ContentType: g.contentType}
+		r = &transport.Request{Method: http.MethodPost, Path: pathGraphQL, Retry: g.retry, Body: g.body, ContentType: g.contentType, Upload: g.upload, Sent: g.sent}
 	} else {
 		var err error
 		if r, err = jsonRequest(http.MethodPost, pathGraphQL, "", g.retry, g.req); err != nil {

@@ -107,9 +107,10 @@ type Server struct {
 	faults   map[string][]*queuedFault
 	latency  map[string]time.Duration
 
-	chat    chatState
-	uploads uploadState
-	files   fileState
+	chat     chatState
+	uploads  uploadState
+	files    fileState
+	datasets datasetState
 }
 
 // Option configures a Server.
@@ -140,6 +141,7 @@ func NewServer(opts ...Option) *Server {
 	s.inferenceRoutes(routes)
 	s.uploadRoutes(routes)
 	s.downloadRoutes(routes)
+	s.graphqlRoutes(routes)
 	for pattern, h := range routes {
 		mux.Handle(pattern, s.middleware(h))
 	}
