@@ -226,7 +226,7 @@ func (e *DatasetError) Unwrap() error { return e.Err }
 // are never called. Both go to POST /api/graphql with the client's key.
 // First it looks the key up (the dataset(idOrKey, project) query), so that
 // a taken key fails before anything is uploaded. callOpts apply to every
-// request.
+// request, as for Uploads.Upload.
 //
 // The returned Dataset is as the server reported it: processing may not be
 // finished (see Wait). The mutation is never sent twice blindly: it is

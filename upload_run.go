@@ -19,7 +19,8 @@ import (
 // POST /api/v1/upload/init, then POST /api/v1/upload/part for each part,
 // Concurrency at a time, then POST /api/v1/upload/status to verify.
 // callOpts (WithTimeout, WithMaxRetries, WithHeader, ...) apply to each of
-// these requests; WithCallInfo describes the whole upload.
+// these requests; WithCallInfo describes the whole upload, and
+// WithResponseInto is left alone (an upload is many requests).
 //
 // The size comes from r when it can be known without reading (see
 // UploadOptions.Size); otherwise r is spooled to a temporary file first,

@@ -15,13 +15,8 @@ import (
 )
 
 // RouteGraphQL is the GraphQL endpoint, for FailNext, SetLatency and
-// RequestsTo. The fake implements the dataset operations of the vendor's
-// schema (see DatasetOperations).
-const RouteGraphQL = "POST /api/graphql"
-
-// DatasetOperations lists the GraphQL fields the fake serves, with their
-// arguments and types as the vendor's schema has them (project-era
-// spelling):
+// RequestsTo. The fake serves these fields of the vendor's schema, with
+// their arguments and types as it has them (project-era spelling):
 //
 //	query    dataset(idOrKey: IdOrKey!, project: IdOrKey!): Dataset
 //	query    datasets(project: IdOrKey!): [Dataset!]!
@@ -30,14 +25,23 @@ const RouteGraphQL = "POST /api/graphql"
 //	mutation createDataset(input: DatasetCreate!, file: Upload!): Dataset!
 //	mutation deleteDataset(idOrKey: IdOrKey!, project: IdOrKey!): Boolean!
 //
+// Dataset has id, key, name, records, source, status (PENDING,
+// PROCESSING, READY, FAILED), deleted and progress {processedParts
+// totalParts progress processedLines totalLines};
+// DatasetUploadProcessingStatus has datasetId, status (PENDING, DONE,
+// ERROR), totalParts, processedParts, progress and error.
+//
 // Requests are JSON ({"query", "operationName", "variables"}) or, for
 // createDataset's file, a GraphQL multipart request (fields "operations",
 // "map", then the files). Documents are parsed and validated before they
 // run (unknown fields and arguments, missing required arguments and
-// variables, sub-selections), and errors are answered the GraphQL way:
-// status 200 with {"errors": [{"message", "locations", "path"}]}, with
-// "data" once execution started.
-const DatasetOperations = "dataset, datasets, datasetUploadProcessingStatus, createDatasetFromMultipartUpload, createDataset, deleteDataset"
+// variables, sub-selections, input types), and errors are answered the
+// GraphQL way: status 200 with {"errors": [{"message", "locations",
+// "path"}]}, and "data" once execution started (null when a non-null root
+// field failed). A dataset is created from a complete session, which it
+// consumes, and downloads by key or id; an unknown or incomplete session
+// and a key taken in the project are errors.
+const RouteGraphQL = "POST /api/graphql"
 
 func (s *Server) graphqlRoutes(routes map[string]http.HandlerFunc) {
 	s.datasets.init()

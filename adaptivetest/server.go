@@ -2,8 +2,8 @@
 // for the SDK's tests, for its users' tests, and for the quickstart.
 //
 // It implements every route of the Adaptive REST API with realistic
-// behaviour, checks the API key, records the requests it sees, and injects
-// faults on demand:
+// behaviour, and the GraphQL dataset operations (RouteGraphQL), checks the
+// API key, records the requests it sees, and injects faults on demand:
 //
 //	srv := adaptivetest.NewServer()
 //	defer srv.Close()
