@@ -156,6 +156,7 @@ func readSource(ctx context.Context, r io.Reader, inMemory int64, p *progressRep
 // of unknown size is never held in memory.
 func spool(ctx context.Context, r io.Reader, p *progressReporter, sha bool) (*uploadSource, error) {
 	p.setPhase(UploadPhaseSpooling)
+	p.read.Store(0) // the head read into memory is copied again below
 	f, err := os.CreateTemp("", "adaptive-upload-*")
 	if err != nil {
 		return nil, fmt.Errorf("adaptive: spooling the upload to a temporary file: %w", err)
