@@ -60,7 +60,8 @@ type Client struct {
 	Interactions *InteractionsService
 	// Uploads sends files in parts (chunked upload sessions).
 	Uploads *UploadsService
-	// Datasets downloads datasets.
+	// Datasets creates datasets from uploads, looks them up, waits for
+	// their processing and downloads them.
 	Datasets *DatasetsService
 	// Recipes downloads recipes.
 	Recipes *RecipesService
