@@ -15,7 +15,7 @@ import (
 )
 
 // Version is the version of this SDK, sent in the User-Agent header.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
 // Environment variables read by NewClient when the matching option is not
 // given.
@@ -60,7 +60,8 @@ type Client struct {
 	Interactions *InteractionsService
 	// Uploads sends files in parts (chunked upload sessions).
 	Uploads *UploadsService
-	// Datasets downloads datasets.
+	// Datasets creates datasets from uploads, looks them up, waits for
+	// their processing and downloads them.
 	Datasets *DatasetsService
 	// Recipes downloads recipes.
 	Recipes *RecipesService

@@ -124,6 +124,7 @@ func TestChatStreamSendsStreamFlagAndOptions(t *testing.T) {
 
 func TestChatValidation(t *testing.T) {
 	msgs := infUserMsg
+	overInt32 := int64(math.MaxInt32) + 1 // not a constant: on 32-bit it wraps, and is refused as negative
 	cases := []struct {
 		name    string
 		project string // client default
@@ -132,7 +133,7 @@ func TestChatValidation(t *testing.T) {
 	}{
 		{"no project", "", adaptive.ChatRequest{Messages: msgs, Model: "m"}, "ChatRequest.Project"},
 		{"negative n", "proj", adaptive.ChatRequest{Messages: msgs, N: adaptive.Ptr(-1)}, "ChatRequest.N"},
-		{"n beyond int32", "proj", adaptive.ChatRequest{Messages: msgs, N: adaptive.Ptr(math.MaxInt32 + 1)}, "ChatRequest.N"},
+		{"n beyond int32", "proj", adaptive.ChatRequest{Messages: msgs, N: adaptive.Ptr(int(overInt32))}, "ChatRequest.N"},
 		{"negative max tokens", "proj", adaptive.ChatRequest{Messages: msgs, MaxTokens: adaptive.Ptr(-1)}, "ChatRequest.MaxTokens"},
 		{"negative max ttft", "proj", adaptive.ChatRequest{Messages: msgs, MaxTTFTMs: adaptive.Ptr[int64](-1)}, "ChatRequest.MaxTTFTMs"},
 		{"NaN temperature", "proj", adaptive.ChatRequest{Messages: msgs, Temperature: adaptive.Ptr(math.NaN())}, "ChatRequest.Temperature"},

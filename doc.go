@@ -29,6 +29,7 @@
 //	cmp, err := client.Feedback.Comparison(ctx, adaptive.ComparisonRequest{...})
 //	added, err := client.Interactions.Add(ctx, adaptive.InteractionRequest{...})
 //	res, err := client.Uploads.Upload(ctx, file, &adaptive.UploadOptions{Concurrency: 4})
+//	ds, err := client.Datasets.Upload(ctx, file, adaptive.DatasetUploadRequest{Key: "support-chats"}, nil)
 //	d, err := client.Datasets.Download(ctx, "", "my-dataset", nil)
 //
 // Recipes.Download, Artifacts.Download and Images.Get return the same
@@ -61,8 +62,11 @@
 // Uploads.Upload splits any io.Reader into parts (5 to 100 MiB, at most
 // 10,000), sends them concurrently with bounded memory (no part buffer at all
 // for files), verifies with the server that every part arrived, and returns
-// the session id with the SHA-256 of what was sent. On failure the session is
-// aborted, or kept with KeepOnError for Uploads.Resume.
+// the session id with the CRC-32C of each part (the whole SHA-256 on
+// request). OnCheckpoint hands out a checkpoint from which Uploads.Resume
+// continues, even in another process; UploadError documents when a session
+// is aborted. Datasets.Upload makes a dataset of the upload (a GraphQL
+// mutation), and Client.GraphQL reaches the rest of the GraphQL API.
 //
 // # Errors and retries
 //

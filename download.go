@@ -20,9 +20,6 @@ import (
 	"github.com/adaptive-go/adaptive/internal/transport"
 )
 
-// DatasetsService downloads datasets.
-type DatasetsService struct{ service }
-
 // RecipesService downloads recipes.
 type RecipesService struct{ service }
 

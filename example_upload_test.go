@@ -3,6 +3,7 @@ package adaptive_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
@@ -22,14 +23,13 @@ func ExampleUploadsService_Upload() {
 	dataset := strings.NewReader(`{"messages":[{"role":"user","content":"Hi"}],"completion":"Hello!"}` + "\n")
 	res, err := client.Uploads.Upload(context.Background(), dataset, &adaptive.UploadOptions{
 		Metadata: map[string]string{"name": "greetings"},
-		// Persist the id to resume after a crash.
-		OnSession: func(id string) { _ = id },
+		Checksum: adaptive.ChecksumSHA256, // the per-part CRC-32C comes anyway
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("uploaded %d bytes in %d part(s), sha256 %x...\n", res.Bytes, res.Parts, res.SHA256[:4])
-	// Output: uploaded 68 bytes in 1 part(s), sha256 8d5e0594...
+	fmt.Printf("uploaded %d bytes in %d part(s), crc32c %08x, sha256 %x...\n", res.Bytes, res.Parts, res.PartCRC32C[0], res.SHA256[:4])
+	// Output: uploaded 68 bytes in 1 part(s), crc32c 43e296a9, sha256 8d5e0594...
 }
 
 func ExampleUploadsService_Resume() {
@@ -42,20 +42,34 @@ func ExampleUploadsService_Resume() {
 	data := bytes.Repeat([]byte(`{"messages":[],"completion":"ok"}`+"\n"), 400_000)
 	srv.FailPart(2, 1, 400)
 
-	_, err := client.Uploads.Upload(ctx, bytes.NewReader(data), &adaptive.UploadOptions{KeepOnError: true})
+	var saved []byte // a checkpoint file, in real life
+	_, err := client.Uploads.Upload(ctx, bytes.NewReader(data), &adaptive.UploadOptions{
+		KeepOnError: true,
+		Concurrency: 1, // so that the output is the same every time
+		OnCheckpoint: func(cp adaptive.UploadCheckpoint) {
+			saved, _ = json.Marshal(cp)
+		},
+	})
 	var upErr *adaptive.UploadError
 	if !errors.As(err, &upErr) {
 		log.Fatal(err)
 	}
 	fmt.Println("upload failed, session kept:", !upErr.Aborted)
 
-	// Later, perhaps in another process: send only what the server lacks.
-	res, err := client.Uploads.Resume(ctx, upErr.SessionID, bytes.NewReader(data), int64(len(data)), nil)
+	// Later, perhaps in another process: check the source against the
+	// checkpoint and send only what the server lacks.
+	var cp adaptive.UploadCheckpoint
+	if err := json.Unmarshal(saved, &cp); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("acknowledged before the failure:", cp.Acknowledged(), "of", cp.Parts, "parts")
+	res, err := client.Uploads.Resume(ctx, cp, bytes.NewReader(data), nil)
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println("resumed:", res.Parts, "parts,", res.Bytes, "bytes")
 	// Output:
 	// upload failed, session kept: true
+	// acknowledged before the failure: 1 of 3 parts
 	// resumed: 3 parts, 13600000 bytes
 }

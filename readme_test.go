@@ -19,6 +19,7 @@ const readmePreamble = `package readmecheck
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -38,6 +39,7 @@ import (
 
 var (
 	_ = context.Background
+	_ = json.Marshal
 	_ = errors.Is
 	_ = fmt.Println
 	_ = io.EOF

@@ -99,3 +99,15 @@ func (zeros) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
 }
+
+func TestReadSourceCountsEachByteOnce(t *testing.T) {
+	for _, size := range []int{3 << 20, 5 << 20, 5<<20 + 1, 12 << 20} {
+		p := startProgress(nil, &callbackGuard{cancel: func(error) {}})
+		src, err := readSource(context.Background(), plain{bytes.NewReader(make([]byte, size))}, 5<<20, p, false)
+		require.NoError(t, err)
+		assert.Equal(t, int64(size), src.size)
+		assert.Equal(t, int64(size), p.read.Load(), "%d bytes: the head held in memory is not counted twice", size)
+		assert.Equal(t, size > 5<<20, src.cleanup != nil, "spooled only above the bound")
+		src.close()
+	}
+}

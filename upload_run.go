@@ -5,261 +5,296 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"hash"
+	"hash/crc32"
 	"io"
 	"sync"
 	"sync/atomic"
-	"time"
 
-	"github.com/adaptive-go/adaptive/internal/partsize"
 	"github.com/adaptive-go/adaptive/internal/transport"
 )
-
-// Defaults of UploadOptions.
-const (
-	DefaultUploadConcurrency = 4
-	DefaultUploadContentType = "application/jsonl"
-)
-
-const (
-	// hashBufferSize is the read size of the hashing pass over an
-	// io.ReaderAt and of spooling.
-	hashBufferSize = 256 << 10
-	// abortTimeout bounds the abort that follows a failure; it runs on a
-	// context that outlives the caller's, which may be the one cancelled.
-	abortTimeout = 30 * time.Second
-)
-
-// UploadOptions tunes Upload and Resume. The zero value (or nil) uploads
-// with the defaults.
-type UploadOptions struct {
-	// Size is the number of bytes to upload, for a reader whose size cannot
-	// be found otherwise; 0 means discover it. A reader that yields fewer or
-	// more bytes than Size fails the upload.
-	Size int64
-	// PartSize is the size of every part but the last, 5 MiB to 100 MiB;
-	// 0 chooses it from the total as the vendor does (5 MiB below 500 MiB,
-	// 10 MiB below 10 GiB, 50 MiB below 50 GiB, 100 MiB above). Resume must
-	// be given the part size of the upload it continues.
-	PartSize int64
-	// Concurrency is the number of parts in flight; 0 means
-	// DefaultUploadConcurrency (4).
-	Concurrency int
-	// ContentType is the MIME type declared for the file; empty means
-	// DefaultUploadContentType (application/jsonl, for datasets).
-	ContentType string
-	// Metadata is custom metadata attached to the session: string values,
-	// as the API takes them.
-	Metadata map[string]string
-	// Progress, when set, receives the bytes and parts the server has
-	// acknowledged: from one goroutine, at most every 100 ms, and once more
-	// when the upload ends, whatever the outcome.
-	Progress func(UploadProgress)
-	// OnSession, when set, receives the session id right after the session
-	// is opened, before any part is sent, so that the caller can persist it
-	// and Resume the upload even from another process.
-	OnSession func(sessionID string)
-	// KeepOnError keeps the session open when the upload fails, so that it
-	// can be resumed, instead of aborting it.
-	KeepOnError bool
-}
-
-// UploadResult describes a completed upload.
-type UploadResult struct {
-	// SessionID is the session holding the upload.
-	SessionID string
-	// Parts is the number of parts.
-	Parts int
-	// Bytes is the number of bytes uploaded.
-	Bytes int64
-	// SHA256 is the SHA-256 of the bytes uploaded, in order.
-	SHA256 [sha256.Size]byte
-}
-
-// resolve checks o and fills in the defaults.
-func (o *UploadOptions) resolve() (UploadOptions, error) {
-	var v UploadOptions
-	if o != nil {
-		v = *o
-	}
-	if v.Size < 0 {
-		return v, invalid("UploadOptions.Size", "negative (%d): give the size in bytes, or 0 to discover it", v.Size)
-	}
-	if v.Concurrency < 0 {
-		return v, invalid("UploadOptions.Concurrency", "%d: give at least 1, or 0 for the default %d", v.Concurrency, DefaultUploadConcurrency)
-	}
-	if v.Concurrency == 0 {
-		v.Concurrency = DefaultUploadConcurrency
-	}
-	if v.PartSize != 0 {
-		if _, _, err := partsize.Plan(1, v.PartSize); err != nil {
-			return v, invalid("UploadOptions.PartSize", "%v", err)
-		}
-	}
-	if v.ContentType == "" {
-		v.ContentType = DefaultUploadContentType
-	}
-	return v, nil
-}
-
-// plan sizes the parts of size bytes, as a *ValidationError when the rules
-// do not allow it.
-func plan(size, explicit int64) (int64, int, error) {
-	ps, n, err := partsize.Plan(size, explicit)
-	switch {
-	case errors.Is(err, partsize.ErrTooManyParts) && explicit == 0:
-		return 0, 0, invalid("UploadOptions.Size", "%v", err)
-	case err != nil:
-		return 0, 0, invalid("UploadOptions.PartSize", "%v", err)
-	}
-	return ps, n, nil
-}
 
 // Upload uploads everything r yields as one session and returns once the
 // server has confirmed that it holds every part. It calls
 // POST /api/v1/upload/init, then POST /api/v1/upload/part for each part,
 // Concurrency at a time, then POST /api/v1/upload/status to verify.
+// callOpts (WithTimeout, WithMaxRetries, WithHeader, ...) apply to each of
+// these requests; WithCallInfo describes the whole upload, and
+// WithResponseInto is left alone (an upload is many requests).
 //
 // The size comes from r when it can be known without reading (see
 // UploadOptions.Size); otherwise r is spooled to a temporary file first,
-// which is removed before Upload returns. Files, *bytes.Reader and
-// *strings.Reader are sent from their current offset straight through
-// section readers, with no part buffer, and their offset is left unchanged;
-// other readers are read in order into at most Concurrency+1 buffers sized
-// to the data. Each part is retried by the transport. A reader that yields
-// fewer or more bytes than its size fails the upload.
+// which never outlives the process (see UploadCheckpoint). Files,
+// *bytes.Reader and *strings.Reader are sent from their current offset
+// straight through section readers, with no part buffer, and their offset
+// is left unchanged; other readers are read in order into at most
+// Concurrency+1 buffers sized to the data. Every read from r checks ctx
+// first, and a reader that keeps returning nothing fails with
+// io.ErrNoProgress. Each part is retried by the transport; its body is
+// bounded by silence (WithIdleTimeout), not by WithTimeout, which starts
+// once its last byte is out. A reader that yields fewer or more bytes than
+// its size fails the upload.
 //
 // Bad options, a nil or empty reader and an upload the part rules cannot
 // hold are a *ValidationError, returned before anything is sent; a failure
 // to open the session is returned as is. Any later failure, including
-// cancellation, stops every part, aborts the session unless KeepOnError,
-// and is returned as an *UploadError.
-func (s *UploadsService) Upload(ctx context.Context, r io.Reader, o *UploadOptions) (res *UploadResult, err error) {
+// cancellation, stops every part and is returned as an *UploadError, the
+// session aborted or kept by the abort rules documented on UploadError.
+func (s *UploadsService) Upload(ctx context.Context, r io.Reader, o *UploadOptions, callOpts ...Option) (res *UploadResult, err error) {
 	if r == nil {
 		return nil, invalid("r", "nil reader")
 	}
 	opts, err := o.resolve()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := s.client.callConfig(callOpts)
 	if err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	src, err := openSource(ctx, r, opts.Size)
+	op := s.startOp(ctx, cfg, "Uploads.Upload", o, opts)
+	defer func() { op.end(res, err) }()
+	src, err := openSource(op.ctx, r, opts.Size, 0, op.progress, opts.Checksum == ChecksumSHA256)
 	if err != nil {
 		return nil, err
 	}
 	defer src.close()
-	partSize, parts, err := plan(src.size, opts.PartSize)
+	u, err := op.send(src)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := s.client.callConfig(nil)
-	if err != nil {
-		return nil, err
-	}
-	ctx, rec := s.client.begin(ctx, cfg, CallStart{Call: "Uploads.Upload", Request: o})
-	defer func() { endUpload(rec, res, err) }()
-	sess, err := s.init(ctx, cfg, UploadInitRequest{ContentType: opts.ContentType, Metadata: opts.Metadata, TotalPartsCount: parts})
-	if err != nil {
-		return nil, err
-	}
-	if opts.OnSession != nil {
-		opts.OnSession(sess.SessionID)
-	}
-
-	u := &uploadRun{s: s, cfg: cfg, id: sess.SessionID, size: src.size, partSize: partSize, parts: parts, conc: opts.Concurrency}
-	u.progress = startProgress(opts.Progress, src.size, parts, 0, 0)
-	var sum [sha256.Size]byte
-	if src.ra != nil {
-		err = u.sendAt(ctx, src.ra, allParts(parts), src.sum == nil, &sum)
-		if src.sum != nil {
-			sum = *src.sum
-		}
-	} else {
-		err = u.sendStream(ctx, src.r, &sum)
-	}
-	if err == nil {
-		err = u.verify(ctx, src.ra)
-	}
-	u.progress.stop()
-	if err != nil {
-		return nil, s.fail(ctx, cfg, u.id, err, opts.KeepOnError)
-	}
-	return &UploadResult{SessionID: u.id, Parts: parts, Bytes: src.size, SHA256: sum}, nil
+	return u.result(), nil
 }
 
-// Resume completes the upload of session sessionID from r, which must hold
-// the same size bytes as the upload that opened the session: it asks the
-// server which parts it holds and sends only the others. It calls
+// Resume completes the upload that cp describes (see UploadCheckpoint) from
+// r, which must hold the same bytes as the source of that upload: it asks
+// the server which parts it holds, reads those parts of r to check them
+// against the checkpoint, and sends only the others. It calls
 // POST /api/v1/upload/status, POST /api/v1/upload/part for each missing
-// part, and POST /api/v1/upload/status again to verify. opts.PartSize must be the one of the original upload
-// (0 if it was 0); ContentType, Metadata and OnSession are not used. The
-// result's SHA256 covers all of r.
+// part, and POST /api/v1/upload/status again to verify. The part size is
+// the checkpoint's; ContentType, Metadata and OnSession are not used;
+// OnCheckpoint receives the checkpoint once the source is checked and
+// after each part. The result's PartCRC32C covers every part, and its
+// SHA256 (when asked) all of r.
 //
-// Bad input is a *ValidationError and a failing first status call is
-// returned as is; a later failure aborts the session unless KeepOnError and
-// is returned as an *UploadError.
-func (s *UploadsService) Resume(ctx context.Context, sessionID string, r io.ReaderAt, size int64, o *UploadOptions) (res *UploadResult, err error) {
-	if sessionID == "" {
-		return nil, invalid("sessionID", "empty")
-	}
+// A checkpoint that is damaged, of another instance (the base URL's
+// origin), of another part size than UploadOptions.PartSize (when set), or
+// of another size than r; a session that declares another part count; and
+// a part the server holds whose bytes in r differ from the checkpoint's
+// CRC-32C are each a *ValidationError, returned before any part is sent,
+// the session left as it was. A parts the server holds but the checkpoint
+// does not list (acknowledged after the checkpoint was saved) is sent
+// again. A failing first status call is returned as is; a later failure is
+// an *UploadError, and a cancelled Resume keeps the session (see the abort
+// rules on UploadError).
+func (s *UploadsService) Resume(ctx context.Context, cp UploadCheckpoint, r io.ReaderAt, o *UploadOptions, callOpts ...Option) (res *UploadResult, err error) {
 	if r == nil {
 		return nil, invalid("r", "nil reader")
-	}
-	if size <= 0 {
-		return nil, invalid("size", "%d: give the size of the upload in bytes", size)
 	}
 	opts, err := o.resolve()
 	if err != nil {
 		return nil, err
 	}
-	if opts.Size != 0 && opts.Size != size {
-		return nil, invalid("UploadOptions.Size", "%d differs from size %d", opts.Size, size)
-	}
-	partSize, parts, err := plan(size, opts.PartSize)
+	cfg, err := s.client.callConfig(callOpts)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := s.client.callConfig(nil)
+	if err := checkResumable(cp, cfg, opts, r); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	op := s.startOp(ctx, cfg, "Uploads.Resume", o, opts)
+	defer func() { op.end(res, err) }()
+	u, err := op.resume(cp, r)
 	if err != nil {
 		return nil, err
 	}
-	ctx, rec := s.client.begin(ctx, cfg, CallStart{Call: "Uploads.Resume", Request: o})
-	defer func() { endUpload(rec, res, err) }()
-	st, err := s.status(ctx, cfg, sessionID)
-	if err != nil {
-		return nil, err
-	}
-	if st.TotalPartsCount != parts {
-		return nil, invalid("UploadOptions.PartSize", "the session expects %d parts but %d bytes in parts of %d bytes make %d: give the part size of the original upload", st.TotalPartsCount, size, partSize, parts)
-	}
-	u := &uploadRun{s: s, cfg: cfg, id: sessionID, size: size, partSize: partSize, parts: parts, conc: opts.Concurrency}
-	todo := st.missing(parts)
-	held, heldParts := size, parts
-	for _, n := range todo {
-		held -= u.partLen(n)
-		heldParts--
-	}
-	u.progress = startProgress(opts.Progress, size, parts, held, heldParts)
-	var sum [sha256.Size]byte
-	err = u.sendAt(ctx, r, todo, true, &sum)
-	if err == nil {
-		err = u.verify(ctx, r)
-	}
-	u.progress.stop()
-	if err != nil {
-		return nil, s.fail(ctx, cfg, sessionID, err, opts.KeepOnError)
-	}
-	return &UploadResult{SessionID: sessionID, Parts: parts, Bytes: size, SHA256: sum}, nil
+	return u.result(), nil
 }
 
-// endUpload ends the record of an upload with its result, or its error.
-func endUpload(rec *callRecord, res *UploadResult, err error) {
-	if err != nil {
-		rec.end(nil, err, 0)
-		return
+// checkResumable checks cp against the client, the options and the size of
+// r, before anything is sent.
+func checkResumable(cp UploadCheckpoint, cfg *config, opts UploadOptions, r io.ReaderAt) error {
+	if err := cp.check(cfg.origin()); err != nil {
+		return err
 	}
-	rec.end(res, nil, 0)
+	if opts.PartSize != 0 && opts.PartSize != cp.PartSize {
+		return invalid("UploadOptions.PartSize", "%d differs from the checkpoint's part size %d: leave it 0 to resume", opts.PartSize, cp.PartSize)
+	}
+	if opts.Size != 0 && opts.Size != cp.Size {
+		return invalid("UploadOptions.Size", "%d differs from the checkpoint's size %d", opts.Size, cp.Size)
+	}
+	return checkSourceSize(r, cp.Size)
+}
+
+// uploadOp is one call of an upload method (Upload or Resume, of Uploads
+// or Datasets) from start to end: the config of its requests, its record,
+// the context its requests run with, its callbacks' guard and its progress.
+type uploadOp struct {
+	s   *UploadsService
+	cfg *config // for the nested requests: no WithCallInfo or WithResponseInto of their own
+	rec *callRecord
+	// caller is the caller's context (with the hooks' values); ctx is
+	// cancelled with it, and also by a panicking callback.
+	caller   context.Context
+	ctx      context.Context
+	cancel   context.CancelCauseFunc
+	guard    *callbackGuard
+	progress *progressReporter
+	opts     UploadOptions
+}
+
+func (s *UploadsService) startOp(ctx context.Context, cfg *config, call string, request any, opts UploadOptions) *uploadOp {
+	ctx, rec := s.client.begin(ctx, cfg, CallStart{Call: call, Request: request})
+	inner := cfg
+	if cfg.callInfo != nil || cfg.responseInto != nil {
+		// Those describe the whole call, which its record fills; parts
+		// running at once must not write them.
+		c := *cfg
+		c.callInfo, c.responseInto = nil, nil
+		inner = &c
+	}
+	runCtx, cancel := context.WithCancelCause(ctx)
+	g := &callbackGuard{cancel: cancel}
+	return &uploadOp{s: s, cfg: inner, rec: rec, caller: ctx, ctx: runCtx, cancel: cancel, guard: g, progress: startProgress(opts.Progress, g), opts: opts}
+}
+
+// end closes the call: the final progress report, the record, and a
+// callback's panic raised again on the caller's goroutine.
+func (op *uploadOp) end(response any, err error) {
+	final := UploadPhaseDone
+	if err != nil {
+		final = UploadPhaseFailed
+	}
+	op.progress.stop(final)
+	if err != nil {
+		op.rec.end(nil, err, 0)
+	} else {
+		op.rec.end(response, nil, 0)
+	}
+	op.cancel(nil)
+	op.guard.repanic()
+}
+
+func (op *uploadOp) wantSHA() bool { return op.opts.Checksum == ChecksumSHA256 }
+
+// send uploads src into a new session and verifies it.
+func (op *uploadOp) send(src *uploadSource) (*uploadRun, error) {
+	partSize, parts, err := plan(src.size, op.opts.PartSize)
+	if err != nil {
+		return nil, err
+	}
+	sess, err := op.s.init(op.ctx, op.cfg, UploadInitRequest{ContentType: op.opts.ContentType, Metadata: op.opts.Metadata, TotalPartsCount: parts})
+	if err != nil {
+		return nil, err
+	}
+	u := op.newRun(sess.SessionID, src.size, partSize, parts)
+	u.sum = src.sum
+	op.progress.sized(src.size, parts, 0, 0)
+	op.progress.setPhase(UploadPhaseUploading)
+	if f := op.opts.OnSession; f != nil {
+		op.guard.call(func() { f(u.id) })
+	}
+	u.ckpt.emit()
+	if op.guard.failed() {
+		return nil, op.settle(u, context.Cause(op.ctx), settleUpload)
+	}
+	if src.ra != nil {
+		err = u.sendAt(op.ctx, src.ra, allParts(parts), true, op.wantSHA() && src.sum == nil)
+	} else {
+		err = u.sendStream(op.ctx, src.r)
+	}
+	if err == nil {
+		err = u.verify(op.ctx, src.ra)
+	}
+	if err != nil {
+		return nil, op.settle(u, err, settleUpload)
+	}
+	return u, nil
+}
+
+// resume continues the upload of cp from r (see Resume).
+func (op *uploadOp) resume(cp UploadCheckpoint, r io.ReaderAt) (*uploadRun, error) {
+	st, err := op.s.status(op.ctx, op.cfg, cp.SessionID)
+	if err != nil {
+		return nil, err
+	}
+	if st.TotalPartsCount != cp.Parts {
+		return nil, invalid("UploadCheckpoint.SessionID", "session %s declares %d parts and the checkpoint %d: the checkpoint is not of this session", cp.SessionID, st.TotalPartsCount, cp.Parts)
+	}
+	u := op.newRun(cp.SessionID, cp.Size, cp.PartSize, cp.Parts)
+	held := make(map[int]bool, len(st.CompletedParts))
+	for _, n := range st.CompletedParts {
+		held[n] = true
+	}
+	var vouched []CheckpointPart
+	for _, p := range cp.Acked {
+		if held[p.Part] {
+			vouched = append(vouched, p)
+		}
+	}
+	op.progress.setPhase(UploadPhaseChecking)
+	if err := u.checkHeld(op.ctx, r, vouched); err != nil {
+		return nil, err
+	}
+	ok := make(map[int]bool, len(vouched))
+	var heldBytes int64
+	for _, p := range vouched {
+		ok[p.Part] = true
+		heldBytes += u.partLen(p.Part)
+	}
+	var todo []int
+	for n := 1; n <= cp.Parts; n++ {
+		if !ok[n] {
+			todo = append(todo, n)
+		}
+	}
+	op.progress.sized(cp.Size, cp.Parts, heldBytes, len(vouched))
+	op.progress.setPhase(UploadPhaseUploading)
+	u.ckpt.emit()
+	if op.guard.failed() {
+		return nil, op.settle(u, context.Cause(op.ctx), settleResume)
+	}
+	err = u.sendAt(op.ctx, r, todo, true, op.wantSHA())
+	if err == nil {
+		err = u.verify(op.ctx, r)
+	}
+	if err != nil {
+		return nil, op.settle(u, err, settleResume)
+	}
+	return u, nil
+}
+
+// settleMode selects the abort rule of a failure (see UploadError).
+type settleMode uint8
+
+const (
+	settleUpload  settleMode = iota // abort unless KeepOnError, but keep a complete upload
+	settleResume                    // as settleUpload, and keep a cancelled Resume
+	settleRefused                   // the dataset was refused: KeepOnError alone decides
+	settleKeep                      // the dataset may exist: keep
+)
+
+// settle applies the abort rules to the session of a run that failed with
+// cause, and returns the error for the caller.
+func (op *uploadOp) settle(u *uploadRun, cause error, mode settleMode) error {
+	keep := op.opts.KeepOnError
+	switch {
+	case mode == settleKeep:
+		keep = true
+	case mode == settleRefused:
+	case mode == settleResume && op.caller.Err() != nil:
+		keep = true
+	case u.ckpt.complete():
+		keep = true
+		cause = fmt.Errorf("every part was acknowledged, so the session is kept: %w", cause)
+	}
+	return op.s.fail(op.caller, op.cfg, u.id, cause, keep)
 }
 
 // fail wraps the cause of a failed upload, aborting the session first unless
@@ -295,14 +330,18 @@ func allParts(n int) []int {
 // uploadRun is one upload of size bytes into session id, in parts parts of
 // partSize bytes (the last may be shorter).
 type uploadRun struct {
-	s        *UploadsService
-	cfg      *config
+	op       *uploadOp
 	id       string
 	size     int64
 	partSize int64
 	parts    int
-	conc     int
-	progress *progressReporter
+	ckpt     *checkpointer
+	sum      []byte // the SHA-256, once computed
+}
+
+func (op *uploadOp) newRun(id string, size, partSize int64, parts int) *uploadRun {
+	base := UploadCheckpoint{Version: CheckpointVersion, SessionID: id, Instance: op.cfg.origin(), Size: size, PartSize: partSize, Parts: parts}
+	return &uploadRun{op: op, id: id, size: size, partSize: partSize, parts: parts, ckpt: newCheckpointer(base, op.opts.OnCheckpoint, op.guard)}
 }
 
 // partLen is the length of part n.
@@ -310,42 +349,44 @@ func (u *uploadRun) partLen(n int) int64 {
 	return min(u.partSize, u.size-int64(n-1)*u.partSize)
 }
 
+func (u *uploadRun) result() *UploadResult {
+	return &UploadResult{SessionID: u.id, Parts: u.parts, Bytes: u.size, PartCRC32C: u.ckpt.sums(), SHA256: u.sum}
+}
+
 // sendAt sends the parts listed in todo straight from ra, u.conc at a time,
-// each part's body a fresh section reader per attempt. When hash is set, one
-// more goroutine reads ra once in order to compute sum and to check that ra
-// holds exactly u.size bytes. The first error cancels the rest; every
-// goroutine has ended when sendAt returns.
-func (u *uploadRun) sendAt(ctx context.Context, ra io.ReaderAt, todo []int, hash bool, sum *[sha256.Size]byte) error {
+// each part's body a fresh reader per attempt that computes its CRC-32C.
+// Acknowledged parts go to the checkpoint, and to the progress when count
+// is set. When hash is set, one more goroutine reads ra once in order to
+// compute the SHA-256 and to check that ra holds exactly u.size bytes. The
+// first error cancels the rest; every goroutine has ended when sendAt
+// returns.
+func (u *uploadRun) sendAt(ctx context.Context, ra io.ReaderAt, todo []int, count, hash bool) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var wg sync.WaitGroup
 	var next atomic.Int64
-	for range min(u.conc, len(todo)) {
+	for range min(u.op.opts.Concurrency, len(todo)) {
 		wg.Go(func() {
 			for ctx.Err() == nil {
 				i := next.Add(1) - 1
 				if i >= int64(len(todo)) {
 					return
 				}
-				n := todo[i]
-				off, length := int64(n-1)*u.partSize, u.partLen(n)
-				r := &transport.Request{
-					BodyFunc: func() io.Reader { return io.NewSectionReader(ra, off, length) },
-					BodyLen:  length,
-				}
-				if err := u.s.sendPart(ctx, u.cfg, n, partRequest(u.id, n, r)); err != nil {
-					cancel(fmt.Errorf("part %d: %w", n, err))
+				if err := u.sendPartAt(ctx, cancel, ra, todo[i], count); err != nil {
+					cancel(err)
 					return
 				}
-				u.progress.ack(length)
 			}
 		})
 	}
 	if hash {
 		wg.Go(func() {
-			if err := hashAt(ctx, ra, u.size, sum); err != nil {
+			sum, err := hashAt(ctx, ra, u.size)
+			if err != nil {
 				cancel(err)
+				return
 			}
+			u.sum = sum
 		})
 	}
 	wg.Wait()
@@ -355,14 +396,49 @@ func (u *uploadRun) sendAt(ctx context.Context, ra io.ReaderAt, todo []int, hash
 	return nil
 }
 
+// sendPartAt sends part n from ra; fail cancels the upload with a failure
+// of the source, which its body notices first.
+func (u *uploadRun) sendPartAt(ctx context.Context, fail context.CancelCauseFunc, ra io.ReaderAt, n int, count bool) error {
+	off, length := int64(n-1)*u.partSize, u.partLen(n)
+	// The transport opens the body on this goroutine, before each attempt.
+	var last *partBody
+	sent := &partSent{p: u.op.progress}
+	r := &transport.Request{
+		BodyFunc: func() io.Reader {
+			last = &partBody{ctx: ctx, ra: ra, off: off, n: length, size: u.size, fail: func(err error) { fail(err) }}
+			return last
+		},
+		BodyLen: length,
+		Sent:    sent.report,
+	}
+	err := u.op.s.sendPart(ctx, u.op.cfg, n, partRequest(u.id, n, r))
+	sent.finish()
+	if err != nil {
+		return fmt.Errorf("part %d: %w", n, err)
+	}
+	crc, ok := last.sum()
+	if !ok {
+		// The server answered before the body was read to its end: read
+		// the part once more for its checksum.
+		if crc, err = crcAt(ctx, ra, off, length, make([]byte, min(hashBufferSize, length)), new(atomic.Int64)); err != nil {
+			return err
+		}
+	}
+	u.ckpt.ack(n, crc)
+	if count {
+		u.op.progress.ack(length)
+	}
+	return nil
+}
+
 // hashAt computes the SHA-256 of the first size bytes of ra and checks that
 // ra ends there.
-func hashAt(ctx context.Context, ra io.ReaderAt, size int64, sum *[sha256.Size]byte) error {
+func hashAt(ctx context.Context, ra io.ReaderAt, size int64) ([]byte, error) {
 	h := sha256.New()
 	buf := make([]byte, min(hashBufferSize, size))
 	for off := int64(0); off < size; {
 		if err := ctx.Err(); err != nil {
-			return err
+			return nil, err
 		}
 		chunk := buf[:min(int64(len(buf)), size-off)]
 		n, err := ra.ReadAt(chunk, off)
@@ -370,16 +446,15 @@ func hashAt(ctx context.Context, ra io.ReaderAt, size int64, sum *[sha256.Size]b
 		off += int64(n)
 		if n < len(chunk) {
 			if err == nil || err == io.EOF {
-				return fmt.Errorf("the source ended after %d bytes, short of its size %d", off, size)
+				return nil, fmt.Errorf("the source ended after %d bytes, short of its size %d", off, size)
 			}
-			return fmt.Errorf("reading the source at byte %d: %w", off, err)
+			return nil, fmt.Errorf("reading the source at byte %d: %w", off, err)
 		}
 	}
 	if n, _ := ra.ReadAt(buf[:1], size); n > 0 {
-		return fmt.Errorf("the source holds more than its size %d bytes", size)
+		return nil, fmt.Errorf("the source holds more than its size %d bytes", size)
 	}
-	h.Sum(sum[:0])
-	return nil
+	return h.Sum(nil), nil
 }
 
 // newPartBuffer allocates a part buffer (tests watch it).
@@ -389,19 +464,19 @@ var newPartBuffer = func(n int64) []byte { return make([]byte, n) }
 type streamPart struct {
 	n    int
 	data []byte
+	crc  uint32
 }
 
 // sendStream reads r in order, one part at a time, into at most u.conc+1
 // buffers (allocated only when every existing one is busy, and sized to
-// what remains), hashing on the way, and hands each part to one of u.conc
-// senders, which recycle the buffer once the server has acknowledged it.
-// After the last part, one more byte is read: a reader longer than u.size
-// is an error, never truncated silently. The first error cancels the rest;
-// every goroutine has ended when sendStream returns.
-func (u *uploadRun) sendStream(ctx context.Context, r io.Reader, sum *[sha256.Size]byte) error {
+// what remains), computing each part's CRC-32C (and the SHA-256 when asked)
+// on the way, and hands each part to one of u.conc senders, which recycle
+// the buffer once the server has acknowledged it. The first error cancels
+// the rest; every goroutine has ended when sendStream returns.
+func (u *uploadRun) sendStream(ctx context.Context, r io.Reader) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	senders := min(u.conc, u.parts)
+	senders := min(u.op.opts.Concurrency, u.parts)
 	jobs := make(chan streamPart)
 	free := make(chan []byte, senders+1)
 	var wg sync.WaitGroup
@@ -415,19 +490,23 @@ func (u *uploadRun) sendStream(ctx context.Context, r io.Reader, sum *[sha256.Si
 					if !ok {
 						return
 					}
-					err := u.s.sendPart(ctx, u.cfg, p.n, partRequest(u.id, p.n, &transport.Request{Body: p.data}))
+					sent := &partSent{p: u.op.progress}
+					err := u.op.s.sendPart(ctx, u.op.cfg, p.n, partRequest(u.id, p.n, &transport.Request{Body: p.data, Sent: sent.report}))
+					sent.finish()
+					length := int64(len(p.data))
 					free <- p.data
 					if err != nil {
 						cancel(fmt.Errorf("part %d: %w", p.n, err))
 						return
 					}
-					u.progress.ack(int64(len(p.data)))
+					u.ckpt.ack(p.n, p.crc)
+					u.op.progress.ack(length)
 				}
 			}
 		})
 	}
 
-	err := u.readParts(ctx, r, jobs, free, senders+1, sum)
+	err := u.readParts(ctx, &sourceReader{ctx: ctx, r: r}, jobs, free, senders+1)
 	close(jobs)
 	if err != nil {
 		cancel(err)
@@ -439,9 +518,14 @@ func (u *uploadRun) sendStream(ctx context.Context, r io.Reader, sum *[sha256.Si
 	return nil
 }
 
-// readParts is the reader of sendStream.
-func (u *uploadRun) readParts(ctx context.Context, r io.Reader, jobs chan<- streamPart, free chan []byte, maxBuffers int, sum *[sha256.Size]byte) error {
-	h := sha256.New()
+// readParts is the reader of sendStream. Before the last part leaves, one
+// more byte is read: a reader longer than u.size is an error, never
+// truncated silently, and found while the session can still be aborted.
+func (u *uploadRun) readParts(ctx context.Context, r io.Reader, jobs chan<- streamPart, free chan []byte, maxBuffers int) error {
+	var h hash.Hash
+	if u.op.wantSHA() {
+		h = sha256.New()
+	}
 	allocated := 0
 	var off int64
 	for n := 1; n <= u.parts; n++ {
@@ -474,29 +558,38 @@ func (u *uploadRun) readParts(ctx context.Context, r io.Reader, jobs chan<- stre
 			}
 			return fmt.Errorf("reading the source at byte %d: %w", off+int64(k), err)
 		}
-		h.Write(buf)
+		crc := crc32.Checksum(buf, castagnoli)
+		if h != nil {
+			h.Write(buf)
+		}
 		off += length
+		if n == u.parts {
+			var one [1]byte
+			if k, err := io.ReadFull(r, one[:]); k > 0 {
+				return fmt.Errorf("the reader holds more than its size %d bytes", u.size)
+			} else if err != io.EOF {
+				return fmt.Errorf("reading the source at byte %d: %w", off, err)
+			}
+		}
 		select {
-		case jobs <- streamPart{n, buf}:
+		case jobs <- streamPart{n, buf, crc}:
 		case <-ctx.Done():
 			return context.Cause(ctx)
 		}
 	}
-	var one [1]byte
-	if k, err := io.ReadFull(r, one[:]); k > 0 {
-		return fmt.Errorf("the reader holds more than its size %d bytes", u.size)
-	} else if err != io.EOF {
-		return fmt.Errorf("reading the source at byte %d: %w", off, err)
+	if h != nil {
+		u.sum = h.Sum(nil)
 	}
-	h.Sum(sum[:0])
 	return nil
 }
 
 // verify asks the server whether it holds every part. Missing parts are
 // sent again once when ra can replay them; otherwise they fail the upload.
 func (u *uploadRun) verify(ctx context.Context, ra io.ReaderAt) error {
+	p := u.op.progress
 	for resent := false; ; resent = true {
-		st, err := u.s.status(ctx, u.cfg, u.id)
+		p.setPhase(UploadPhaseVerifying)
+		st, err := u.op.s.status(ctx, u.op.cfg, u.id)
 		if err != nil {
 			return fmt.Errorf("checking the session's status: %w", err)
 		}
@@ -510,13 +603,10 @@ func (u *uploadRun) verify(ctx context.Context, ra io.ReaderAt) error {
 		if ra == nil || resent {
 			return fmt.Errorf("the server lacks parts %v of %d", missing, u.parts)
 		}
-		// The progress already counted these parts once: report them
-		// acknowledged only once.
-		p := u.progress
-		u.progress = &progressReporter{}
-		err = u.sendAt(ctx, ra, missing, false, nil)
-		u.progress = p
-		if err != nil {
+		// The progress already counted these parts once: they are not
+		// counted again.
+		p.setPhase(UploadPhaseUploading)
+		if err := u.sendAt(ctx, ra, missing, false, false); err != nil {
 			return err
 		}
 	}

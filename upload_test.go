@@ -4,15 +4,19 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"math/rand/v2"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -23,6 +27,15 @@ import (
 )
 
 const mib = 1 << 20
+
+// partCRCs returns the CRC-32C of each part of data.
+func partCRCs(data []byte, partSize int) []uint32 {
+	var out []uint32
+	for off := 0; off < len(data); off += partSize {
+		out = append(out, crc32.Checksum(data[off:min(off+partSize, len(data))], crc32.MakeTable(crc32.Castagnoli)))
+	}
+	return out
+}
 
 // uploadData returns n reproducible pseudo-random bytes.
 func uploadData(n int) []byte {
@@ -107,7 +120,8 @@ func TestUploadReassemblesExactly(t *testing.T) {
 				r, opts := kind.open(t, data)
 				res, err := c.Uploads.Upload(context.Background(), r, opts)
 				require.NoError(t, err)
-				assert.Equal(t, sha256.Sum256(data), res.SHA256)
+				assert.Nil(t, res.SHA256, "no SHA-256 unless asked")
+				assert.Equal(t, partCRCs(data, 5*mib), res.PartCRC32C)
 				assert.Equal(t, sz.parts, res.Parts)
 				assert.Equal(t, int64(sz.size), res.Bytes)
 				got, ok := srv.UploadedBytes(res.SessionID)
@@ -283,15 +297,36 @@ func TestUploadCancelledMidwayAbortsAndLeaksNothing(t *testing.T) {
 	}
 }
 
+func TestUploadSHA256OnRequest(t *testing.T) {
+	srv := adaptivetest.NewServer()
+	defer srv.Close()
+	data := uploadData(11*mib + 7)
+	want := sha256.Sum256(data)
+	for _, kind := range sourceKinds {
+		t.Run(kind.name, func(t *testing.T) {
+			r, opts := kind.open(t, data)
+			opts.Checksum = adaptive.ChecksumSHA256
+			res, err := srv.Client().Uploads.Upload(context.Background(), r, opts)
+			require.NoError(t, err)
+			assert.Equal(t, want[:], res.SHA256)
+			assert.Equal(t, partCRCs(data, 5*mib), res.PartCRC32C)
+		})
+	}
+	_, err := srv.Client().Uploads.Upload(context.Background(), bytes.NewReader(data), &adaptive.UploadOptions{Checksum: 7})
+	var ve *adaptive.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "UploadOptions.Checksum", ve.Field)
+}
+
 func TestUploadKeepOnErrorThenResumeSendsOnlyMissingParts(t *testing.T) {
 	srv := adaptivetest.NewServer()
 	defer srv.Close()
 	c := srv.Client()
 	data := uploadData(16*mib + 5)
 	srv.FailPart(3, 1, 400) // not retried
-	var id string
+	var cps []adaptive.UploadCheckpoint
 	_, err := c.Uploads.Upload(context.Background(), bytes.NewReader(data), &adaptive.UploadOptions{
-		Concurrency: 1, KeepOnError: true, OnSession: func(s string) { id = s },
+		Concurrency: 1, KeepOnError: true, OnCheckpoint: func(cp adaptive.UploadCheckpoint) { cps = append(cps, cp) },
 	})
 	var ue *adaptive.UploadError
 	require.ErrorAs(t, err, &ue)
@@ -300,15 +335,40 @@ func TestUploadKeepOnErrorThenResumeSendsOnlyMissingParts(t *testing.T) {
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 400, apiErr.StatusCode)
 	assert.Contains(t, err.Error(), "kept for Resume")
+	id := ue.SessionID
 	assert.True(t, srv.SessionExists(id))
 	have, total, _ := srv.UploadedParts(id)
 	assert.Equal(t, []int{1, 2}, have)
 	assert.Equal(t, 4, total)
 
+	// One checkpoint after init, one per acknowledged part.
+	require.Len(t, cps, 3)
+	assert.Empty(t, cps[0].Acked)
+	crcs := partCRCs(data, 5*mib)
+	cp := cps[2]
+	assert.Equal(t, adaptive.UploadCheckpoint{
+		Version: adaptive.CheckpointVersion, SessionID: id, Instance: origin(t, srv.URL),
+		Size: int64(len(data)), PartSize: 5 * mib, Parts: 4,
+		Acked: []adaptive.CheckpointPart{{Part: 1, CRC32C: crcs[0]}, {Part: 2, CRC32C: crcs[1]}},
+	}, cp)
+	assert.Len(t, cps[1].Acked, 1, "an earlier checkpoint is not changed by later parts")
+	assert.Equal(t, 2, cp.Acknowledged())
+	assert.Equal(t, int64(10*mib), cp.AcknowledgedBytes())
+	assert.False(t, cp.Complete())
+
+	// Through JSON, as a checkpoint file would carry it.
+	blob, err := json.Marshal(cp)
+	require.NoError(t, err)
+	var back adaptive.UploadCheckpoint
+	require.NoError(t, json.Unmarshal(blob, &back))
+
 	srv.ResetRequests()
 	var last adaptive.UploadProgress
-	res, err := c.Uploads.Resume(context.Background(), id, bytes.NewReader(data), int64(len(data)), &adaptive.UploadOptions{
-		Progress: func(p adaptive.UploadProgress) { last = p },
+	var resumed []adaptive.UploadCheckpoint
+	res, err := c.Uploads.Resume(context.Background(), back, bytes.NewReader(data), &adaptive.UploadOptions{
+		Checksum:     adaptive.ChecksumSHA256,
+		Progress:     func(p adaptive.UploadProgress) { last = p },
+		OnCheckpoint: func(cp adaptive.UploadCheckpoint) { resumed = append(resumed, cp) },
 	})
 	require.NoError(t, err)
 	var sent []string
@@ -316,44 +376,149 @@ func TestUploadKeepOnErrorThenResumeSendsOnlyMissingParts(t *testing.T) {
 		sent = append(sent, r.Query.Get("part_number"))
 	}
 	assert.ElementsMatch(t, []string{"3", "4"}, sent, "only the missing parts are sent")
-	assert.Equal(t, sha256.Sum256(data), res.SHA256, "the hash covers the whole source")
+	sum := sha256.Sum256(data)
+	assert.Equal(t, sum[:], res.SHA256, "the hash covers the whole source")
+	assert.Equal(t, crcs, res.PartCRC32C, "the checksums of the parts checked and of the parts sent")
 	assert.Equal(t, 4, res.Parts)
 	got, ok := srv.UploadedBytes(id)
 	require.True(t, ok)
 	assert.True(t, bytes.Equal(data, got))
-	assert.Equal(t, adaptive.UploadProgress{Bytes: int64(len(data)), Total: int64(len(data)), Parts: 4, TotalParts: 4}, last)
+	assert.Equal(t, adaptive.UploadProgress{Phase: adaptive.UploadPhaseDone, Bytes: int64(len(data)), Total: int64(len(data)), Parts: 4, TotalParts: 4}, last)
+	require.Len(t, resumed, 3, "once checked, then per part")
+	assert.Len(t, resumed[0].Acked, 2)
+	assert.True(t, resumed[2].Complete())
 }
 
-func TestResumeBadInput(t *testing.T) {
+// origin is the origin of a URL, as checkpoints record it.
+func origin(t *testing.T, raw string) string {
+	u, err := url.Parse(raw)
+	require.NoError(t, err)
+	return u.Scheme + "://" + u.Host
+}
+
+// keptUpload uploads data with part 3 failing for good and KeepOnError,
+// and returns the last checkpoint.
+func keptUpload(t *testing.T, srv *adaptivetest.Server, data []byte) adaptive.UploadCheckpoint {
+	t.Helper()
+	srv.FailPart(3, 1, 400)
+	var cp adaptive.UploadCheckpoint
+	_, err := srv.Client().Uploads.Upload(context.Background(), bytes.NewReader(data), &adaptive.UploadOptions{
+		Concurrency: 1, KeepOnError: true, OnCheckpoint: func(c adaptive.UploadCheckpoint) { cp = c },
+	})
+	require.Error(t, err)
+	require.Len(t, cp.Acked, 2)
+	return cp
+}
+
+func TestResumeRefusesMisuseBeforeSendingAnyPart(t *testing.T) {
 	srv := adaptivetest.NewServer()
 	defer srv.Close()
 	c := srv.Client()
 	ctx := context.Background()
-	ra := bytes.NewReader([]byte("abc"))
-	field := func(err error) string {
-		var ve *adaptive.ValidationError
-		require.ErrorAs(t, err, &ve)
-		return ve.Field
+	data := uploadData(16*mib + 5)
+	cp := keptUpload(t, srv, data)
+	edit := func(f func(*adaptive.UploadCheckpoint)) adaptive.UploadCheckpoint {
+		c := cp
+		c.Acked = append([]adaptive.CheckpointPart(nil), cp.Acked...)
+		f(&c)
+		return c
 	}
-	_, err := c.Uploads.Resume(ctx, "", ra, 3, nil)
-	assert.Equal(t, "sessionID", field(err))
-	_, err = c.Uploads.Resume(ctx, "s", nil, 3, nil)
-	assert.Equal(t, "r", field(err))
-	_, err = c.Uploads.Resume(ctx, "s", ra, 0, nil)
-	assert.Equal(t, "size", field(err))
-	_, err = c.Uploads.Resume(ctx, "s", ra, 3, &adaptive.UploadOptions{Concurrency: -2})
-	assert.Equal(t, "UploadOptions.Concurrency", field(err))
-	assert.Empty(t, srv.Requests())
+	other := append([]byte(nil), data...)
+	other[5*mib+100] ^= 1 // part 2 differs by one bit
+	for _, tc := range []struct {
+		name      string
+		cp        adaptive.UploadCheckpoint
+		r         io.ReaderAt
+		opts      *adaptive.UploadOptions
+		field     string
+		contains  string
+		askStatus bool
+	}{
+		{"nil reader", cp, nil, nil, "r", "nil", false},
+		{"zero checkpoint", adaptive.UploadCheckpoint{}, bytes.NewReader(data), nil, "UploadCheckpoint.Version", "no checkpoint", false},
+		{"no session", edit(func(c *adaptive.UploadCheckpoint) { c.SessionID = "" }), bytes.NewReader(data), nil, "UploadCheckpoint.SessionID", "empty", false},
+		{"another instance", edit(func(c *adaptive.UploadCheckpoint) { c.Instance = "https://elsewhere.example:443" }), bytes.NewReader(data), nil, "UploadCheckpoint.Instance", "elsewhere", false},
+		{"another part size, same count", edit(func(c *adaptive.UploadCheckpoint) { c.PartSize = 6 * mib }), bytes.NewReader(data), nil, "UploadCheckpoint.Parts", "damaged", false},
+		{"an option's part size", cp, bytes.NewReader(data), &adaptive.UploadOptions{PartSize: 6 * mib}, "UploadOptions.PartSize", "differs", false},
+		{"parts out of order", edit(func(c *adaptive.UploadCheckpoint) { c.Acked[0].Part = 2 }), bytes.NewReader(data), nil, "UploadCheckpoint.Acked", "damaged", false},
+		{"a shorter source", cp, bytes.NewReader(data[:len(data)-1]), nil, "r", "holds 16777220 bytes", false},
+		{"a longer source", cp, bytes.NewReader(append(data, 'x')), nil, "r", "holds 16777222 bytes", false},
+		{"a longer source that does not say", cp, struct{ io.ReaderAt }{bytes.NewReader(append(data, 'x'))}, nil, "r", "more than", false},
+		{"bad concurrency", cp, bytes.NewReader(data), &adaptive.UploadOptions{Concurrency: -2}, "UploadOptions.Concurrency", "", false},
+		{"another file of the same size", cp, bytes.NewReader(other), nil, "r", "part 2 of the source differs", true},
+		{"a session of another part count", edit(func(c *adaptive.UploadCheckpoint) { c.Size, c.Parts, c.Acked = 5*mib+1, 2, nil }), bytes.NewReader(data[:5*mib+1]), nil, "UploadCheckpoint.SessionID", "declares 4 parts", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv.ResetRequests()
+			_, err := c.Uploads.Resume(ctx, tc.cp, tc.r, tc.opts)
+			var ve *adaptive.ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, tc.field, ve.Field)
+			assert.Contains(t, err.Error(), tc.contains)
+			assert.Empty(t, srv.RequestsTo(adaptivetest.RouteUploadPart), "no part is sent")
+			assert.Empty(t, srv.RequestsTo(adaptivetest.RouteUploadAbort), "the session is left alone")
+			if !tc.askStatus {
+				assert.Empty(t, srv.Requests(), "nothing is sent")
+			}
+			assert.True(t, srv.SessionExists(cp.SessionID))
+		})
+	}
 
-	_, err = c.Uploads.Resume(ctx, "unknown", ra, 3, nil)
+	_, err := c.Uploads.Resume(ctx, edit(func(c *adaptive.UploadCheckpoint) { c.SessionID = "unknown" }), bytes.NewReader(data), nil)
 	assert.ErrorIs(t, err, adaptive.ErrNotFound)
 
-	// A part size unlike the original's is caught from the session's
-	// declared part count.
-	sess, err := c.Uploads.Init(ctx, adaptive.UploadInitRequest{TotalPartsCount: 3})
+	// The real thing, after all that.
+	res, err := c.Uploads.Resume(ctx, cp, bytes.NewReader(data), nil)
 	require.NoError(t, err)
-	_, err = c.Uploads.Resume(ctx, sess.SessionID, bytes.NewReader(make([]byte, 12*mib)), 12*mib, &adaptive.UploadOptions{PartSize: 6 * mib})
-	assert.Equal(t, "UploadOptions.PartSize", field(err))
+	got, ok := srv.UploadedBytes(res.SessionID)
+	require.True(t, ok)
+	assert.True(t, bytes.Equal(data, got))
+}
+
+func TestResumeSendsAgainAPartTheCheckpointDoesNotVouchFor(t *testing.T) {
+	srv := adaptivetest.NewServer()
+	defer srv.Close()
+	data := uploadData(16*mib + 5)
+	cp := keptUpload(t, srv, data)
+	cp.Acked = cp.Acked[:1] // saved before part 2 was acknowledged
+	srv.ResetRequests()
+	res, err := srv.Client().Uploads.Resume(context.Background(), cp, bytes.NewReader(data), nil)
+	require.NoError(t, err)
+	var sent []string
+	for _, r := range srv.RequestsTo(adaptivetest.RouteUploadPart) {
+		sent = append(sent, r.Query.Get("part_number"))
+	}
+	assert.ElementsMatch(t, []string{"2", "3", "4"}, sent)
+	got, _ := srv.UploadedBytes(res.SessionID)
+	assert.True(t, bytes.Equal(data, got))
+}
+
+func TestCancelledResumeKeepsTheSession(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	srv := adaptivetest.NewServer()
+	defer srv.Close()
+	data := uploadData(16*mib + 5)
+	cp := keptUpload(t, srv, data)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv.SetLatency(adaptivetest.RouteUploadPart, 5*time.Second)
+	time.AfterFunc(200*time.Millisecond, cancel)
+	_, err := srv.Client().Uploads.Resume(ctx, cp, bytes.NewReader(data), nil)
+	assert.ErrorIs(t, err, context.Canceled)
+	var ue *adaptive.UploadError
+	require.ErrorAs(t, err, &ue)
+	assert.False(t, ue.Aborted)
+	assert.Contains(t, err.Error(), "kept for Resume")
+	assert.True(t, srv.SessionExists(cp.SessionID), "a cancelled Resume keeps the session")
+	assert.Empty(t, srv.RequestsTo(adaptivetest.RouteUploadAbort))
+
+	// A Resume that fails otherwise is aborted, as an Upload is.
+	srv.ClearFaults()
+	srv.FailPart(4, 1, 400)
+	_, err = srv.Client().Uploads.Resume(context.Background(), cp, bytes.NewReader(data), nil)
+	require.ErrorAs(t, err, &ue)
+	assert.True(t, ue.Aborted)
+	assert.False(t, srv.SessionExists(cp.SessionID))
 }
 
 func TestUploadReaderShorterOrLongerThanSize(t *testing.T) {
@@ -398,14 +563,17 @@ func TestUploadResendsAGapFromAReaderAtOnly(t *testing.T) {
 	assert.Len(t, srv.RequestsTo(adaptivetest.RouteUploadPart), 4, "part 2 was sent again")
 	assert.Len(t, srv.RequestsTo(adaptivetest.RouteUploadStatus), 2)
 
+	// A stream cannot be sent again: the upload fails, but every part was
+	// acknowledged, so the session is kept for a Resume from a copy.
 	srv.LosePart(2)
 	var id string
 	_, err = srv.Client().Uploads.Upload(context.Background(), plainReader{bytes.NewReader(data)}, &adaptive.UploadOptions{Size: int64(len(data)), OnSession: func(s string) { id = s }})
 	var ue *adaptive.UploadError
 	require.ErrorAs(t, err, &ue)
 	assert.Contains(t, err.Error(), "lacks parts [2]")
-	assert.True(t, ue.Aborted)
-	assert.False(t, srv.SessionExists(id))
+	assert.Contains(t, err.Error(), "every part was acknowledged, so the session is kept")
+	assert.False(t, ue.Aborted)
+	assert.True(t, srv.SessionExists(id))
 }
 
 func TestUploadAbortFailureIsReported(t *testing.T) {
@@ -437,7 +605,7 @@ func TestUploadProgressCountsAcknowledgedBytes(t *testing.T) {
 	for i := 1; i < len(calls); i++ {
 		assert.GreaterOrEqual(t, calls[i].Bytes, calls[i-1].Bytes)
 	}
-	assert.Equal(t, adaptive.UploadProgress{Bytes: res.Bytes, Total: res.Bytes, Parts: 3, TotalParts: 3}, calls[len(calls)-1], "the final call")
+	assert.Equal(t, adaptive.UploadProgress{Phase: adaptive.UploadPhaseDone, Bytes: res.Bytes, Total: res.Bytes, Parts: 3, TotalParts: 3}, calls[len(calls)-1], "the final call")
 }
 
 func TestUploadSpoolFileIsRemoved(t *testing.T) {

@@ -9,8 +9,11 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -78,9 +81,41 @@ func TestUploadFailsWhenStatusListsTooFewParts(t *testing.T) {
 	var ue *adaptive.UploadError
 	require.ErrorAs(t, err, &ue)
 	assert.Contains(t, err.Error(), "lacks parts [2] of 2")
-	assert.True(t, ue.Aborted)
-	last := calls()[len(calls())-1]
-	assert.Equal(t, "DELETE", last.method)
+	assert.False(t, ue.Aborted, "every part was acknowledged: the session is kept")
+	for _, call := range calls() {
+		assert.NotEqual(t, "DELETE", call.method)
+	}
+}
+
+// A status answer cut after the last part is retried; when it keeps
+// failing, the complete upload is kept, never aborted.
+func TestUploadKeepsACompleteSessionWhenItsStatusFails(t *testing.T) {
+	var statuses atomic.Int32
+	var aborts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		switch r.URL.Path {
+		case "/api/v1/upload/init":
+			_, _ = io.WriteString(w, `{"session_id":"s1"}`)
+		case "/api/v1/upload/status":
+			statuses.Add(1)
+			w.Header().Set("Content-Length", "100")
+			_, _ = io.WriteString(w, `{"completed_parts":[1],`) // and the connection ends
+		case "/api/v1/upload/abort":
+			aborts.Add(1)
+		}
+	}))
+	defer srv.Close()
+	c, err := adaptive.NewClient(adaptive.WithBaseURL(srv.URL), adaptive.WithAPIKey("k"), adaptive.WithRetryWait(time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+	_, err = c.Uploads.Upload(context.Background(), bytes.NewReader([]byte("x")), nil)
+	var ue *adaptive.UploadError
+	require.ErrorAs(t, err, &ue)
+	assert.False(t, ue.Aborted)
+	assert.Contains(t, err.Error(), "every part was acknowledged, so the session is kept: checking the session's status")
+	assert.Contains(t, err.Error(), "(session kept for Resume)")
+	assert.Equal(t, int32(3), statuses.Load(), "the status call is retried (2 retries by default)")
+	assert.Zero(t, aborts.Load())
 }
 
 func TestUploadFailsOnAStatusWithoutItsRequiredFields(t *testing.T) {
@@ -110,12 +145,18 @@ func TestUploadPartAndInitBadInput(t *testing.T) {
 	}
 	assert.Equal(t, "sessionID", field(c.Uploads.UploadPart(ctx, "", 1, []byte("x"))))
 	assert.Equal(t, "partNumber", field(c.Uploads.UploadPart(ctx, "s", 0, []byte("x"))))
-	assert.Equal(t, "partNumber", field(c.Uploads.UploadPart(ctx, "s", math.MaxInt32+1, []byte("x"))))
+	if strconv.IntSize > 32 {
+		big := int64(math.MaxInt32) + 1
+		assert.Equal(t, "partNumber", field(c.Uploads.UploadPart(ctx, "s", int(big), []byte("x"))))
+	}
 	assert.Equal(t, "data", field(c.Uploads.UploadPart(ctx, "s", 1, nil)))
 	_, err := c.Uploads.Init(ctx, adaptive.UploadInitRequest{})
 	assert.Equal(t, "UploadInitRequest.TotalPartsCount", field(err))
-	_, err = c.Uploads.Init(ctx, adaptive.UploadInitRequest{TotalPartsCount: math.MaxInt32 + 1})
-	assert.Equal(t, "UploadInitRequest.TotalPartsCount", field(err))
+	if strconv.IntSize > 32 {
+		big := int64(math.MaxInt32) + 1
+		_, err = c.Uploads.Init(ctx, adaptive.UploadInitRequest{TotalPartsCount: int(big)})
+		assert.Equal(t, "UploadInitRequest.TotalPartsCount", field(err))
+	}
 	_, err = c.Uploads.Status(ctx, "")
 	assert.Equal(t, "sessionID", field(err))
 	assert.Equal(t, "sessionID", field(c.Uploads.Abort(ctx, "")))
@@ -165,10 +206,23 @@ func TestUploadStatusDecodesTheContract(t *testing.T) {
 	}
 }
 
+// checkpointOf describes an upload of data to the raw server of c in 5 MiB
+// parts, acknowledged up to part acked.
+func checkpointOf(t *testing.T, c *adaptive.Client, id string, data []byte, acked int) adaptive.UploadCheckpoint {
+	cp := adaptive.UploadCheckpoint{
+		Version: adaptive.CheckpointVersion, SessionID: id, Instance: origin(t, c.BaseURL()),
+		Size: int64(len(data)), PartSize: 5 << 20, Parts: (len(data) + 5<<20 - 1) / (5 << 20),
+	}
+	for i, crc := range partCRCs(data, 5<<20)[:acked] {
+		cp.Acked = append(cp.Acked, adaptive.CheckpointPart{Part: i + 1, CRC32C: crc})
+	}
+	return cp
+}
+
 func TestResumeSendsEveryPartWhenStatusListsNone(t *testing.T) {
 	c, calls := rawUploadServer(t, `{"completed_parts":[],"total_parts_count":2}`)
 	data := make([]byte, 6<<20)
-	res, err := c.Uploads.Resume(context.Background(), "s9", bytes.NewReader(data), int64(len(data)), nil)
+	res, err := c.Uploads.Resume(context.Background(), checkpointOf(t, c, "s9", data, 1), bytes.NewReader(data), nil)
 	require.Error(t, err, "the status still lists no part after they were sent")
 	assert.Nil(t, res)
 	var parts []string
@@ -178,24 +232,27 @@ func TestResumeSendsEveryPartWhenStatusListsNone(t *testing.T) {
 		}
 	}
 	assert.ElementsMatch(t, []string{"part_number=1&session_id=s9", "part_number=2&session_id=s9",
-		"part_number=1&session_id=s9", "part_number=2&session_id=s9"}, parts, "sent, then sent once more after the check")
+		"part_number=1&session_id=s9", "part_number=2&session_id=s9"}, parts,
+		"sent (part 1 too: the checkpoint lists it, the server does not), then sent once more after the check")
 }
 
 func TestResumeWithAnotherPartCountFails(t *testing.T) {
 	c, calls := rawUploadServer(t, `{"completed_parts":[],"total_parts_count":3}`)
-	_, err := c.Uploads.Resume(context.Background(), "s9", bytes.NewReader([]byte("x")), 1, nil)
+	_, err := c.Uploads.Resume(context.Background(), checkpointOf(t, c, "s9", []byte("x"), 0), bytes.NewReader([]byte("x")), nil)
 	var ve *adaptive.ValidationError
 	require.ErrorAs(t, err, &ve)
-	assert.Equal(t, "UploadOptions.PartSize", ve.Field)
+	assert.Equal(t, "UploadCheckpoint.SessionID", ve.Field)
 	assert.Len(t, calls(), 1, "nothing is sent after the status")
 }
 
 func TestResumeOfACompleteSessionSendsNothing(t *testing.T) {
 	c, calls := rawUploadServer(t, `{"completed_parts":[2,1],"total_parts_count":2}`)
 	data := make([]byte, 6<<20)
-	res, err := c.Uploads.Resume(context.Background(), "s9", bytes.NewReader(data), int64(len(data)), nil)
+	res, err := c.Uploads.Resume(context.Background(), checkpointOf(t, c, "s9", data, 2), bytes.NewReader(data), &adaptive.UploadOptions{Checksum: adaptive.ChecksumSHA256})
 	require.NoError(t, err)
-	assert.Equal(t, sha256.Sum256(data), res.SHA256)
+	sum := sha256.Sum256(data)
+	assert.Equal(t, sum[:], res.SHA256)
+	assert.Equal(t, partCRCs(data, 5<<20), res.PartCRC32C)
 	for _, call := range calls() {
 		assert.Equal(t, "/api/v1/upload/status", call.path)
 	}

@@ -2,8 +2,8 @@
 // for the SDK's tests, for its users' tests, and for the quickstart.
 //
 // It implements every route of the Adaptive REST API with realistic
-// behaviour, checks the API key, records the requests it sees, and injects
-// faults on demand:
+// behaviour, and the GraphQL dataset operations (RouteGraphQL), checks the
+// API key, records the requests it sees, and injects faults on demand:
 //
 //	srv := adaptivetest.NewServer()
 //	defer srv.Close()
@@ -108,9 +108,10 @@ type Server struct {
 	faults   map[string][]*queuedFault
 	latency  map[string]time.Duration
 
-	chat    chatState
-	uploads uploadState
-	files   fileState
+	chat     chatState
+	uploads  uploadState
+	files    fileState
+	datasets datasetState
 
 	script   scriptState  // replies given with Reply
 	listener net.Listener // from WithListener; nil: a loopback port
@@ -144,6 +145,7 @@ func NewServer(opts ...Option) *Server {
 	s.inferenceRoutes(routes)
 	s.uploadRoutes(routes)
 	s.downloadRoutes(routes)
+	s.graphqlRoutes(routes)
 	for pattern, h := range routes {
 		mux.Handle(pattern, s.middleware(h))
 	}

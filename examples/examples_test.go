@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -133,11 +134,39 @@ func TestDownloadDatasetExampleWithoutOutputFileWritesStdout(t *testing.T) {
 }
 
 func TestUploadDatasetExample(t *testing.T) {
-	src := filepath.Join(t.TempDir(), "in.jsonl")
+	src := filepath.Join(t.TempDir(), "Support Chats.jsonl")
 	require.NoError(t, os.WriteFile(src, []byte(strings.Repeat("{\"text\":\"x\"}\n", 1000)), 0o600))
 	out := run(t, "upload-dataset", src).stdout
-	assert.Contains(t, out, "Uploaded 13000 bytes in 1 parts to session ")
-	assert.Regexp(t, `SHA-256 [0-9a-f]{64}`, out)
+	assert.Contains(t, out, `Uploading `+src+` (13000 bytes) as dataset "support-chats"`)
+	assert.Regexp(t, `Dataset [0-9a-f-]{36} \(key support-chats\): 13000 bytes in 1 part\(s\), status READY`, out)
+	assert.Contains(t, out, "Processed: status READY")
+}
+
+// Against a server that outlives the program: a failed upload keeps its
+// session and checkpoint, and -resume makes the dataset from them.
+func TestUploadDatasetExampleResumes(t *testing.T) {
+	srv := adaptivetest.NewServer()
+	defer srv.Close()
+	env := []string{"ADAPTIVE_BASE_URL=" + srv.URL, "ADAPTIVE_API_KEY=" + srv.APIKey, "ADAPTIVE_PROJECT=" + srv.Project}
+	src := filepath.Join(t.TempDir(), "big.jsonl")
+	data := []byte(strings.Repeat("{\"text\":\"0123456789abcdef\"}\n", 500_000)) // 13.5 MB: 3 parts
+	require.NoError(t, os.WriteFile(src, data, 0o600))
+	srv.FailPart(3, 1, 400)
+	r := execute(t, env, "upload-dataset", "-concurrency", "1", src)
+	assert.Equal(t, 1, r.code, "%s%s", r.stdout, r.stderr)
+	assert.Contains(t, r.stderr, "Resume it with:\n  go run ./examples/upload-dataset -resume "+src+".checkpoint.json -key big "+src)
+
+	r = execute(t, env, "upload-dataset", "-resume", src+".checkpoint.json", src)
+	require.Equal(t, 0, r.code, "%s%s", r.stdout, r.stderr)
+	assert.Contains(t, r.stdout, `as dataset "big": 2 of 3 parts were sent`)
+	assert.Contains(t, r.stdout, "Processed: status DONE")
+	assert.NoFileExists(t, src+".checkpoint.json", "removed once the dataset exists")
+	d, err := srv.Client().Datasets.Download(context.Background(), "", "big", nil)
+	require.NoError(t, err)
+	got, err := io.ReadAll(d)
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(data, got))
+	assert.Len(t, srv.RequestsTo(adaptivetest.RouteUploadPart), 2+1+1, "parts 1, 2, the failed 3; then 3 only")
 }
 
 func TestUploadDatasetExampleRefusesADirectory(t *testing.T) {
@@ -154,7 +183,8 @@ func TestQuickstart(t *testing.T) {
 		"== Chat completion", "answer: You said: What does Adaptive do with feedback?",
 		"== Streamed chat completion", "== Embedding", "16 dimensions",
 		"== Interaction with feedback", "1 feedback(s)", "== Outcome and comparison",
-		"uploaded 100.0%", "19900000 bytes in 4 parts; the server holds 4 of 4 parts",
+		"== Dataset upload", "uploaded 100.0%", "19900000 bytes in 4 parts, status PENDING",
+		"== Waiting for the dataset", "status DONE, 4 of 4 parts processed",
 		"19900000 bytes saved to ", "matches the uploaded bytes", "Done.",
 	} {
 		assert.Contains(t, out, want)
@@ -167,14 +197,12 @@ func TestQuickstart(t *testing.T) {
 func TestQuickstartCleansUpWhenAStepFails(t *testing.T) {
 	srv := adaptivetest.NewServer()
 	defer srv.Close()
-	srv.DiscardUploadBytes(true)
-	srv.AddDataset(srv.Project, "ds", "", []byte(strings.Repeat("x", 1000)))
 	srv.CutDownloadAfter(10)
 	tmp := t.TempDir()
 
 	r := execute(t, []string{
 		"ADAPTIVE_BASE_URL=" + srv.URL, "ADAPTIVE_API_KEY=" + srv.APIKey,
-		"ADAPTIVE_PROJECT=" + srv.Project, "ADAPTIVE_DATASET=ds", "TMPDIR=" + tmp,
+		"ADAPTIVE_PROJECT=" + srv.Project, "TMPDIR=" + tmp,
 	}, "quickstart")
 	assert.Equal(t, 1, r.code, "%s%s", r.stdout, r.stderr)
 	assert.Contains(t, r.stderr, "error: saving the download: ")

@@ -1,14 +1,16 @@
 // Command quickstart walks through every service of the SDK, printing what
 // it does: a chat completion, a streamed completion, an embedding, an
-// interaction with feedback, an outcome and a comparison, a chunked upload
-// of a generated 20 MiB JSONL dataset, and a dataset download.
+// interaction with feedback, an outcome and a comparison, then the dataset
+// round trip: a generated 20 MiB JSONL file uploaded in parts and made a
+// dataset (Datasets.Upload), its processing waited for (Datasets.Wait), and
+// the dataset downloaded back and compared with what was sent.
 //
 //	go run ./examples/quickstart
 //
 // Without ADAPTIVE_BASE_URL it starts the adaptivetest fake server
 // in-process. Against a real instance, set ADAPTIVE_BASE_URL,
-// ADAPTIVE_API_KEY and ADAPTIVE_PROJECT, and ADAPTIVE_DATASET to the id of a
-// dataset to download (the download step is skipped without it).
+// ADAPTIVE_API_KEY and ADAPTIVE_PROJECT: the run creates a dataset
+// "adaptive-go-quickstart-<time>" in the project.
 package main
 
 import (
@@ -132,41 +134,29 @@ func run(args []string) int {
 	}
 	fmt.Printf("  comparison %s\n", cmp.ComparisonID)
 
-	step("Chunked upload of a generated JSONL dataset (size unknown in advance: spooled to a temporary file)")
+	step("Dataset upload of a generated JSONL file (size unknown in advance: spooled to a temporary file), then the dataset's creation")
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(writeDataset(pw)) }()
-	res, err := c.Uploads.Upload(ctx, pr, &adaptive.UploadOptions{
-		Progress:  demo.Progress(os.Stdout),
-		OnSession: func(id string) { fmt.Printf("  session %s\n", id) },
+	key := fmt.Sprintf("adaptive-go-quickstart-%d", time.Now().Unix())
+	ds, err := c.Datasets.Upload(ctx, pr, adaptive.DatasetUploadRequest{Key: key, Name: "adaptive-go quickstart"}, &adaptive.UploadOptions{
+		Checksum: adaptive.ChecksumSHA256, // to compare with the download below
+		Progress: demo.Progress(os.Stdout),
 	})
 	if err != nil {
-		return demo.Fail("uploading", err)
+		return demo.Fail("uploading the dataset", err)
 	}
-	status, err := c.Uploads.Status(ctx, res.SessionID)
+	fmt.Printf("  dataset %s (key %s): %d bytes in %d parts, status %s\n  sha256 %s\n",
+		ds.ID, ds.Key, ds.Upload.Bytes, ds.Upload.Parts, ds.Status, hex.EncodeToString(ds.Upload.SHA256))
+
+	step("Waiting for the dataset to be processed")
+	ds, err = c.Datasets.Wait(ctx, ds)
 	if err != nil {
-		return demo.Fail("reading the upload status", err)
+		return demo.Fail("processing the dataset", err)
 	}
-	fmt.Printf("  %d bytes in %d parts; the server holds %d of %d parts\n  sha256 %s\n",
-		res.Bytes, res.Parts, len(status.CompletedParts), status.TotalPartsCount, hex.EncodeToString(res.SHA256[:]))
+	fmt.Printf("  status %s, %d of %d parts processed\n", ds.Status, ds.ProcessedParts, ds.TotalParts)
 
 	step("Dataset download, saved to a temporary file")
-	datasetID := os.Getenv("ADAPTIVE_DATASET")
-	if env.Fake != nil {
-		// Dataset creation from an upload session is outside the REST API;
-		// on the fake, register the same bytes as a dataset.
-		var buf bytes.Buffer
-		if err := writeDataset(&buf); err != nil {
-			return demo.Fail("generating the dataset", err)
-		}
-		datasetID = "quickstart-dataset"
-		env.Fake.AddDataset(c.Project(), datasetID, "", buf.Bytes())
-	}
-	if datasetID == "" {
-		fmt.Println("  skipped: set ADAPTIVE_DATASET to the id of a dataset of your project")
-		fmt.Println("\nDone.")
-		return 0
-	}
-	d, err := c.Datasets.Download(ctx, "", datasetID, nil)
+	d, err := c.Datasets.Download(ctx, "", ds.ID, nil)
 	if err != nil {
 		return demo.Fail("downloading", err)
 	}
@@ -185,12 +175,10 @@ func run(args []string) int {
 		return demo.Fail("checking the download", err)
 	}
 	fmt.Printf("  %d bytes saved to %s\n  sha256 %s\n", n, path, hex.EncodeToString(sum[:]))
-	if env.Fake != nil {
-		if sum != res.SHA256 {
-			return demo.Fail("checking the download", fmt.Errorf("its SHA-256 differs from the uploaded bytes"))
-		}
-		fmt.Println("  matches the uploaded bytes")
+	if !bytes.Equal(sum[:], ds.Upload.SHA256) {
+		return demo.Fail("checking the download", fmt.Errorf("its SHA-256 differs from the uploaded bytes"))
 	}
+	fmt.Println("  matches the uploaded bytes")
 	fmt.Println("\nDone.")
 	return 0
 }

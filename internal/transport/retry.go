@@ -140,6 +140,10 @@ func (c *call) backoffFor(resp *http.Response) time.Duration {
 	return jittered(c.s.RetryWaitMin, c.s.RetryWaitMax, c.attempts-1)
 }
 
+// Backoff is the wait before retry (or poll) number n+1: min doubled n
+// times, capped at max, less up to a quarter at random.
+func Backoff(min, max time.Duration, n int) time.Duration { return jittered(min, max, n) }
+
 // jittered is the exponential wait before retry number n+1: min doubled n
 // times, capped at max, less up to a quarter at random.
 func jittered(min, max time.Duration, n int) time.Duration {
