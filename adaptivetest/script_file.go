@@ -179,6 +179,7 @@ var routeNames = []struct{ name, route string }{
 	{"recipe_download", RouteRecipeDownload},
 	{"artifact_download", RouteArtifactDownload},
 	{"image", RouteImage},
+	{"graphql", RouteGraphQL},
 }
 
 // Routes returns the Route constants, in the order LookupRoute lists
@@ -195,8 +196,8 @@ func Routes() []string {
 // itself ("POST /api/v1/chat/completions") or its short name ("chat",
 // "embeddings", "comparison", "outcome", "interactions", "upload_init",
 // "upload_part", "upload_status", "upload_abort", "dataset_download",
-// "recipe_download", "artifact_download", "image"). An unknown name is an
-// error that lists the short names.
+// "recipe_download", "artifact_download", "image", "graphql"). An unknown
+// name is an error that lists the short names.
 func LookupRoute(name string) (string, error) {
 	var names []string
 	for _, r := range routeNames {

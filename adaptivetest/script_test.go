@@ -305,7 +305,7 @@ func TestParseScript(t *testing.T) {
 func TestReplyPanicsOnMistakes(t *testing.T) {
 	srv := adaptivetest.NewServer()
 	defer srv.Close()
-	assert.PanicsWithValue(t, `adaptivetest: Reply: unknown route "nope": use one of chat, embeddings, comparison, outcome, interactions, upload_init, upload_part, upload_status, upload_abort, dataset_download, recipe_download, artifact_download, image, or a Route constant`,
+	assert.PanicsWithValue(t, `adaptivetest: Reply: unknown route "nope": use one of chat, embeddings, comparison, outcome, interactions, upload_init, upload_part, upload_status, upload_abort, dataset_download, recipe_download, artifact_download, image, graphql, or a Route constant`,
 		func() { srv.Reply("nope", adaptivetest.Reply{}) })
 	assert.Panics(t, func() { srv.Reply("outcome", adaptivetest.Reply{Text: "x"}) })
 	srv.Reply("chat", adaptivetest.Reply{Text: "kept"})

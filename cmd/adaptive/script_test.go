@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -60,6 +59,7 @@ func TestScripts(t *testing.T) {
 			"genjsonl":  cmdGenJSONL,
 			"genpng":    cmdGenPNG,
 			"flipbyte":  cmdFlipByte,
+			"waitacked": cmdWaitAcked,
 			"requested": cmdRequested,
 		},
 	})
@@ -264,12 +264,16 @@ func cmdGenJSONL(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: genjsonl FILE SIZE")
 	}
 	size := parseSize(ts, args[1])
-	var b bytes.Buffer
-	b.Grow(int(size) + 256)
-	for i := 0; int64(b.Len()) < size; i++ {
-		fmt.Fprintf(&b, `{"messages":[{"role":"user","content":"question %d"}],"completion":"answer %d %s"}`+"\n", i, i, strings.Repeat("x", i%97))
+	data := make([]byte, 0, size+256)
+	pad := bytes.Repeat([]byte("x"), 97)
+	for i := int64(0); int64(len(data)) < size; i++ {
+		data = append(data, `{"messages":[{"role":"user","content":"question `...)
+		data = strconv.AppendInt(data, i, 10)
+		data = append(data, `"}],"completion":"answer `...)
+		data = append(data, pad[:i%97]...)
+		data = append(data, "\"}\n"...)
 	}
-	data := b.Bytes()[:size]
+	data = data[:size]
 	data[size-1] = '\n'
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), data, 0o644))
 }
@@ -284,6 +288,29 @@ func parseSize(ts *testscript.TestScript, s string) int64 {
 	n, err := strconv.ParseInt(s, 10, 64)
 	ts.Check(err)
 	return n * mult
+}
+
+// waitacked CHECKPOINT N waits (up to 30 s) until the checkpoint file of
+// "adaptive dataset upload" lists at least N acknowledged parts.
+func cmdWaitAcked(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: waitacked CHECKPOINT N")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var ck struct {
+			Upload adaptive.UploadCheckpoint `json:"upload"`
+		}
+		if data, err := os.ReadFile(ts.MkAbs(args[0])); err == nil && json.Unmarshal(data, &ck) == nil && ck.Upload.Acknowledged() >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("%s did not list %d acknowledged parts within 30 s", args[0], n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // flipbyte FILE OFFSET changes the byte at OFFSET of FILE.

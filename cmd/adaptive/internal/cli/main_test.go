@@ -175,3 +175,36 @@ func TestChatStreamsToStdout(t *testing.T) {
 	_, out, _ = runCLI(t, srv, term{}, "from stdin\n", "chat", "-")
 	assert.Equal(t, adaptivetest.ChatReply("from stdin")+"\n", out)
 }
+
+func TestUploadProgressAndCheckpoint(t *testing.T) {
+	srv := adaptivetest.NewServer()
+	defer srv.Close()
+	dir := t.TempDir()
+	data := []byte(strings.Repeat(`{"messages": [], "completion": "x"}`+"\n", 200_000)) // 6.9 MiB: in parts
+	path := filepath.Join(dir, "d.jsonl")
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+
+	code, out, stderr := runCLI(t, srv, term{out: true, err: true}, "", "dataset", "upload", path, "--key", "d", "--name", "D")
+	require.Equal(t, 0, code, stderr)
+	assert.Regexp(t, `^Uploaded .*d.jsonl \(6.9 MiB\) as dataset d of project demo: id [0-9a-f-]{36}, status \w+\n$`, out)
+	assert.Contains(t, stderr, "\r", "a bar on the terminal")
+	assert.Contains(t, stderr, "100%")
+	assert.Contains(t, stderr, "MiB")
+	_, err := os.Stat(path + ".upload-checkpoint.json")
+	assert.True(t, os.IsNotExist(err), "the checkpoint is removed once the dataset exists")
+
+	code, _, stderr = runCLI(t, srv, term{}, "", "dataset", "upload", path, "--key", "d2")
+	require.Equal(t, 0, code, stderr)
+	assert.Empty(t, stderr, "no bar, and no plain line for an upload shorter than the interval")
+
+	// A checkpoint left by an earlier upload is not overwritten.
+	require.NoError(t, os.WriteFile(path+".upload-checkpoint.json", []byte("{}"), 0o644))
+	code, _, stderr = runCLI(t, srv, term{}, "", "dataset", "upload", path, "--key", "d3")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "upload-checkpoint.json exists: an earlier upload can be resumed with: adaptive dataset upload --resume ")
+
+	// An unwritable checkpoint stops the upload and says where to put it.
+	code, _, stderr = runCLI(t, srv, term{}, "", "dataset", "upload", path, "--key", "d4", "--checkpoint", filepath.Join(dir, "no", "such", "dir", "c.json"))
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "choose another place with --checkpoint")
+}

@@ -66,6 +66,9 @@ func Hint(err error) string {
 	var valErr *adaptive.ValidationError
 	switch {
 	case errors.Is(err, context.Canceled):
+		if strings.Contains(err.Error(), "interrupt") {
+			return "" // the signal's cause says it already
+		}
 		return "interrupted"
 	case errors.As(err, &valErr):
 		return ""

@@ -168,6 +168,10 @@ func (m *Meter) Describe(label string) {
 	m.opt.Label = label
 	if m.bar != nil {
 		m.bar.Describe(label)
+		// The bar may be behind (Set throttles it): a new phase shows
+		// where the work is.
+		_ = m.bar.Set64(m.done)
+		m.last = m.now()
 	}
 }
 

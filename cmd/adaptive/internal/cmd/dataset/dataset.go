@@ -14,6 +14,6 @@ func NewCmdDataset(f *cmdutil.Factory) *cobra.Command {
 		Short: "Upload and download datasets",
 		RunE:  cmdutil.NeedSubcommand,
 	}
-	cmd.AddCommand(NewCmdDownload(f, nil))
+	cmd.AddCommand(NewCmdUpload(f, nil), NewCmdDownload(f, nil))
 	return cmd
 }

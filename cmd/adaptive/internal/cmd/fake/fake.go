@@ -70,7 +70,8 @@ requests in the same order; answers are deterministic anyway. --script FILE
 gives it scripted replies (see "go doc github.com/adaptive-go/adaptive/adaptivetest
 ParseScript"). Routes for the fault flags are named chat, embeddings,
 comparison, outcome, interactions, upload_init, upload_part, upload_status,
-upload_abort, dataset_download, recipe_download, artifact_download and image.`,
+upload_abort, dataset_download, recipe_download, artifact_download, image and
+graphql.`,
 		Example: `  adaptive fake --env-file /tmp/adaptive.env &
   while [ ! -f /tmp/adaptive.env ]; do sleep 0.1; done; . /tmp/adaptive.env; export ADAPTIVE_BASE_URL ADAPTIVE_API_KEY ADAPTIVE_PROJECT
   adaptive fake --addr 0.0.0.0:8080 --seed 1 --script replies.json --latency 50ms --fail chat=503x2`,
