@@ -62,7 +62,8 @@ Once it serves, it prints ADAPTIVE_BASE_URL=..., ADAPTIVE_API_KEY=... and
 ADAPTIVE_PROJECT=... on stdout, one per line (one JSON object with --json), and
 writes the same lines to --env-file, atomically, so that a script can start it
 in the background, wait for the file and source it. The file is removed when
-the server stops. The key is new on each run, or derived from --seed.
+the server stops. The key is new on each run, or derived from --seed; the
+project is --project, or "demo" (the ADAPTIVE_* variables are not read).
 
 --seed also makes the ids the server makes up (sessions, completions,
 messages, uploads, request ids) the same from run to run for the same
