@@ -270,7 +270,7 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	choices := req.answer()
+	choices := scriptedChoices(r, req.answer())
 	id := newID("chatcmpl-")
 	created := float64(start.UnixMilli()) / 1000
 	usage := wireUsage{PromptTokens: req.promptTokens}
@@ -305,7 +305,7 @@ type chatStreamHeader struct {
 // out in two writes, flushed, so that clients meet events split across
 // reads.
 func (s *Server) streamChat(w http.ResponseWriter, r *http.Request, req chatRequest, choices []chatChoice, h chatStreamHeader, usage wireUsage, start time.Time) {
-	faults := s.takeChatFaults()
+	faults := s.streamFaults(r)
 	rc := http.NewResponseController(w)
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")

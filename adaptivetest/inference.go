@@ -74,7 +74,7 @@ func handleEmbeddings(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("dimensions: at most %d in this fake server", maxEmbeddingDimensions))
 		return
 	}
-	vec := EmbeddingOf(in.Input, dims)
+	vec := scriptedEmbedding(r, EmbeddingOf(in.Input, dims))
 	var data any = vec
 	if in.EncodingFormat != nil && *in.EncodingFormat == "Base64" {
 		raw := make([]byte, 4*len(vec))

@@ -43,13 +43,14 @@
 // stream's metadata events (TTFT, a finish_reason per choice,
 // TotalRequestDuration), which the vendor's server sends besides the
 // chunks, and what a test registers itself (AddImage content that is no
-// image).
+// image, scripted Raw and RawEvents replies: see Reply).
 package adaptivetest
 
 import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -111,6 +112,9 @@ type Server struct {
 	uploads  uploadState
 	files    fileState
 	datasets datasetState
+
+	script   scriptState  // replies given with Reply
+	listener net.Listener // from WithListener; nil: a loopback port
 }
 
 // Option configures a Server.
@@ -148,7 +152,7 @@ func NewServer(opts ...Option) *Server {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no route for "+r.Method+" "+r.URL.Path)
 	})
-	s.srv = httptest.NewServer(mux)
+	s.srv = s.start(mux)
 	s.URL = s.srv.URL
 	return s
 }
@@ -266,6 +270,10 @@ func (s *Server) middleware(h http.HandlerFunc) http.Handler {
 		}
 		if rej := loadContract().checkRequest(r, rec.Body); rej != nil {
 			writeError(w, rej.status, rej.msg)
+			return
+		}
+		r, answered := s.answerScripted(w, r, rec.Body)
+		if answered {
 			return
 		}
 		h(w, r)
