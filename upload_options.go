@@ -15,7 +15,9 @@ const (
 
 const (
 	// hashBufferSize is the read size of the passes over an io.ReaderAt
-	// (hashing, checking a resumed source) and of spooling.
+	// (hashing, checking a resumed source), of spooling, and of the pieces
+	// in which a stream's part is read and summed (small enough to stay
+	// in a core's cache between the copy and the checksums).
 	hashBufferSize = 256 << 10
 	// abortTimeout bounds the abort that follows a failure, and the look-up
 	// of a dataset whose creation's answer was lost: they run on a context

@@ -530,7 +530,10 @@ func TestUploadReaderShorterOrLongerThanSize(t *testing.T) {
 		want string
 	}{
 		{"short, in the last part", plainReader{bytes.NewReader(data)}, 6*mib + 10, "short of its size"},
-		{"short, in the first part", plainReader{bytes.NewReader(data[:100])}, 6 * mib, "short of its size"},
+		{"short, in the first part", plainReader{bytes.NewReader(data[:100])}, 6 * mib, "ended after 100 bytes, short of its size 6291456"},
+		// A part is read in pieces: a source that ends between two says
+		// where, as one that ends inside a piece does.
+		{"short, after 256 KiB", plainReader{bytes.NewReader(data[:256<<10])}, 6 * mib, "ended after 262144 bytes, short of its size 6291456"},
 		{"long", plainReader{bytes.NewReader(data)}, 6*mib - 1, "more than its size"},
 		{"ReaderAt shorter than it claims", io.NewSectionReader(bytes.NewReader(data), 0, 6*mib+1), 0, "short of its size"},
 	}
