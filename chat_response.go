@@ -206,6 +206,10 @@ func (r *ChatResponse) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// decodeBody decodes a whole answer body for decodeJSON: UnmarshalJSON
+// validates all of it.
+func (r *ChatResponse) decodeBody(b []byte) error { return r.UnmarshalJSON(b) }
+
 // UnmarshalJSON decodes a stream chunk, tolerating unknown fields. A chunk
 // that lacks a field the API requires (or is null) is an error naming it.
 func (c *ChatChunk) UnmarshalJSON(b []byte) error {

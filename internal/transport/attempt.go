@@ -27,7 +27,7 @@ var ErrIdleTimeout = fmt.Errorf("no data moved within the idle timeout set by Wi
 type attemptTransport struct{ base http.RoundTripper }
 
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	c, _ := req.Context().Value(callKey{}).(*call)
+	c := callOf(req.Context())
 	if c == nil { // a request not made by Do: only the base transport applies
 		return t.base.RoundTrip(req)
 	}
@@ -56,10 +56,10 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		// A streamed body may legitimately last longer than any attempt
 		// timeout; silence bounds it instead.
 		a.stop()
-		resp.Body = &recvBody{ReadCloser: resp.Body, ctx: ctx, release: func() { cancel(nil) }, idle: newIdleTimer(c.s.IdleTimeout, cancel)}
+		resp.Body = &recvBody{ReadCloser: resp.Body, ctx: ctx, a: a, idle: newIdleTimer(c.s.IdleTimeout, cancel)}
 		return resp, nil
 	}
-	resp.Body = &recvBody{ReadCloser: resp.Body, ctx: ctx, release: func() { a.stop(); cancel(nil) }}
+	resp.Body = &recvBody{ReadCloser: resp.Body, ctx: ctx, a: a}
 	return resp, nil
 }
 
@@ -137,13 +137,13 @@ func (i *idleTimer) done() {
 
 // recvBody is the answer's body: it reports reads cut by the SDK's timers by
 // their cause, watches for silence when idle is set, and releases the
-// attempt's context when closed.
+// attempt (its timer and context) when closed.
 type recvBody struct {
 	io.ReadCloser
-	ctx     context.Context
-	idle    *idleTimer
-	release func()
-	once    sync.Once
+	ctx  context.Context
+	a    *attemptTimer
+	idle *idleTimer
+	once sync.Once
 }
 
 func (b *recvBody) Read(p []byte) (int, error) {
@@ -160,7 +160,8 @@ func (b *recvBody) Close() error {
 	err := b.ReadCloser.Close()
 	b.once.Do(func() {
 		b.idle.done()
-		b.release()
+		b.a.stop()
+		b.a.cancel(nil)
 	})
 	return err
 }
