@@ -79,7 +79,7 @@ type attemptTimer struct {
 	timeout time.Duration
 	once    sync.Once
 	mu      sync.Mutex
-	t       *time.Timer
+	t       *timeoutTimer
 	stopped bool
 }
 
@@ -91,7 +91,8 @@ func (a *attemptTimer) start() {
 		a.mu.Lock()
 		defer a.mu.Unlock()
 		if !a.stopped {
-			a.t = time.AfterFunc(a.timeout, func() { a.cancel(ErrAttemptTimeout) })
+			a.t = timeoutTimers.Get().(*timeoutTimer)
+			a.t.arm(a.cancel, a.timeout)
 		}
 	})
 }
@@ -101,7 +102,52 @@ func (a *attemptTimer) stop() {
 	defer a.mu.Unlock()
 	a.stopped = true
 	if a.t != nil {
-		a.t.Stop()
+		a.t.disarm()
+		a.t = nil
+	}
+}
+
+// timeoutTimers recycles the timers of attempt timeouts. Every attempt
+// starts one and nearly every one is stopped before it fires: resetting a
+// stopped timer costs a fraction of creating one (no allocation, and no
+// stopped timer left in the runtime's heap to clear).
+var timeoutTimers = sync.Pool{New: func() any {
+	t := new(timeoutTimer)
+	t.t = time.AfterFunc(time.Hour, t.fire)
+	t.t.Stop()
+	return t
+}}
+
+// timeoutTimer cancels the attempt it is armed for with ErrAttemptTimeout.
+type timeoutTimer struct {
+	t      *time.Timer
+	mu     sync.Mutex
+	cancel context.CancelCauseFunc
+}
+
+func (t *timeoutTimer) arm(cancel context.CancelCauseFunc, d time.Duration) {
+	t.mu.Lock()
+	t.cancel = cancel
+	t.mu.Unlock()
+	t.t.Reset(d)
+}
+
+func (t *timeoutTimer) fire() {
+	t.mu.Lock()
+	cancel := t.cancel
+	t.mu.Unlock()
+	cancel(ErrAttemptTimeout)
+}
+
+// disarm stops the timer and recycles it, unless it has already fired:
+// then its function may still be running for this attempt, and the timer
+// is left to the garbage collector rather than armed for another.
+func (t *timeoutTimer) disarm() {
+	if t.t.Stop() {
+		t.mu.Lock()
+		t.cancel = nil
+		t.mu.Unlock()
+		timeoutTimers.Put(t)
 	}
 }
 
