@@ -85,12 +85,7 @@ func leanUploadServer(tb testing.TB, latency time.Duration) *httptest.Server {
 		total := totals[in.SessionID]
 		mu.Unlock()
 		slices.Sort(received)
-		state := "pending"
-		if len(received) == total {
-			state = "complete"
-		}
-		writeJSON(w, map[string]any{"session_id": in.SessionID, "state": state, "total_parts_count": total,
-			"received_parts": received, "received_parts_count": len(received)})
+		writeJSON(w, map[string]any{"completed_parts": received, "total_parts_count": total})
 	})
 	mux.HandleFunc("DELETE /api/v1/upload/abort", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"aborted": true})

@@ -63,7 +63,7 @@ if [ "${REPORT_ONLY:-}" != 1 ]; then
     for k in "${order[@]}"; do
       echo "== round $i of $COUNT, Go ${versions[$k]}" >&2
       bin="$work/bench-$k.test" out="$work/bench-$k.txt"
-      "$bin" -test.run '^$' -test.bench "^Benchmark(Stream|StreamDecode|Request|RequestOverhead|SSEParse|TLSReuse)\$/$BENCH" \
+      "$bin" -test.run '^$' -test.bench "^Benchmark(Stream|StreamDecode|Request|RequestOverhead|SSEParse|ChunkJSON|TLSReuse)\$/$BENCH" \
         -test.benchtime "$SMALL_TIME" | tee -a "$out" | grep '^Benchmark' >&2 || true
       "$bin" -test.run '^$' -test.bench "^BenchmarkInterleaved\$/$BENCH" \
         -test.benchtime "$INTERLEAVED_TIME" | tee -a "$out" | grep '^Benchmark' >&2 || true

@@ -150,3 +150,13 @@ func TestLaterVersionsCountOnlyTheirTargets(t *testing.T) {
 	assert.Contains(t, out, "| A | C | ≤ 1.00x | 0.50x | yes | 2.00x | — |")
 	assert.Contains(t, out, "| N | — | (no target) | 5.50 | — | 0.00 | — |")
 }
+
+func TestReportedSpeedupIsTheInverseRatio(t *testing.T) {
+	r := Results{"BenchmarkInterleaved/download": {"sdk/get": {0.9, 1.1, 1.0}}}
+	rows := Evaluate(r, []Check{{SDK: "BenchmarkInterleaved/download", Metric: "sdk/get", Kind: "reported-speedup", Limit: 0.95}})
+	require.Len(t, rows, 1)
+	assert.Equal(t, 1.0, rows[0].Value, "1 / the median time ratio")
+	assert.True(t, rows[0].OK)
+	out, _ := table(rows)
+	assert.Contains(t, out, "| ≥ 0.95x | 1.00x | yes |")
+}
