@@ -36,7 +36,7 @@ func (d *chatDecoder) outcome() any {
 
 // lastStrings are the strings of the chunk scanned last, which the next
 // chunk shares when it repeats them (see scanChunk).
-type lastStrings struct{ id, messageID, role, completionID, finishReason string }
+type lastStrings struct{ id, messageID, role, completionID, finishReason, model string }
 
 // chatMeta holds the keys of a metadata or error event that matter here.
 type chatMeta struct {

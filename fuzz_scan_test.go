@@ -2,6 +2,7 @@ package adaptive
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -21,6 +22,7 @@ var chunksTaken = []string{
 	`{"id":"c","created":-0.5e+3,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[{"index":1,"delta":{"id":"m","role":"assistant","content":"a"},"completion_id":"x","finish_reason":"stop"},{"index":0,"delta":{"id":"m","role":"assistant","content":"b"},"completion_id":"y"}]}`,
 	`{"id":"c","created":1,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[{"index":0,"delta":{"id":"m","role":"assistant","content":"€ ok"},"completion_id":"x"}]}`,
 	`{"id":"c","created":1,"session_id":"{dddddddd-dddd-4ddd-8ddd-dddddddddddd}","choices":[{"index":1.0,"delta":{"id":"m","role":"assistant","content":"Hi"},"completion_id":"x"}]}`,
+	`{"id":"c","created":1,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[{"index":0,"delta":{"id":"m","role":"assistant","content":"Hi"},"completion_id":"x","finish_reason":null}]}`,
 }
 
 // chunksLeft are events near the fast path's edge that scanChunk leaves
@@ -34,7 +36,6 @@ var chunksLeft = []string{
 	`{"id":"c","created":1,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[{"index":0,"delta":{"id":"m","role":"assistant","content":"a\"b\u00e9\n"},"completion_id":"x"}]}`,
 	"{\"id\":\"c\",\"created\":1,\"session_id\":\"dddddddd-dddd-4ddd-8ddd-dddddddddddd\",\"choices\":[{\"index\":0,\"delta\":{\"id\":\"m\",\"role\":\"assistant\",\"content\":\"\xff\xc3\"},\"completion_id\":\"x\"}]}",
 	`{"id":null,"created":1,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[]}`,
-	`{"id":"c","created":1,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[{"index":0,"delta":{"id":"m","role":"assistant","content":"Hi"},"completion_id":"x","finish_reason":null}]}`,
 	`{"id":"c","created":01,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[]}`,
 	`{"id":"c","created":1e999,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[]}`,
 	`{"id":"c","created":1,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[{"index":2147483648,"delta":{"id":"m","role":"assistant","content":"Hi"},"completion_id":"x"}]}`,
@@ -141,4 +142,71 @@ func TestScanChunkAllocations(t *testing.T) {
 		}
 	})
 	assert.Equal(t, 2.0, allocs)
+}
+
+// responsesTaken are whole answers in the plain form that scanResponse
+// decodes itself.
+var responsesTaken = []string{
+	`{"id":"r","created":1764190000.123,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[{"index":0,"message":{"id":"m","role":"assistant","content":"Hi"},"finish_reason":"stop","completion_id":"x","model":"p/m"}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}`,
+	" {\"usage\":{\"total_tokens\":3,\"prompt_tokens\":1,\"completion_tokens\":2},\"choices\":[],\"session_id\":\"dddddddd-dddd-4ddd-8ddd-dddddddddddd\",\"created\":0,\"id\":\"\"}\n",
+	`{"id":"r","created":1,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[{"index":1,"message":{"id":"m","role":"assistant","content":"a"},"finish_reason":null,"completion_id":"x","model":"p/m"},{"index":0,"message":{"id":"m2","role":"assistant","content":"b"},"completion_id":"y","model":"p/m"}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}`,
+}
+
+// responsesLeft are answers that scanResponse leaves to encoding/json.
+var responsesLeft = []string{
+	`null`,
+	`{}`,
+	`{"id":"r","created":1,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[],"usage":null}`,
+	`{"id":"r","created":1,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[]}`,
+	`{"id":"r","created":1,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2}}`,
+	`{"id":"r","created":1,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3},"object":"chat.completion"}`,
+	`{"id":"r","created":1,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[{"index":0,"message":{"id":"m","role":"assistant","content":"Hi"},"completion_id":"x"}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}`,
+	`{"id":"r","created":1,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[{"index":0,"message":{"id":"m","role":"assistant","content":"Hi"},"completion_id":"x","model":"p/m","logprobs":null}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}`,
+	`{"id":"r","created":1,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[{"index":0,"message":{"id":"m","role":"assistant","content":"H\u0069"},"completion_id":"x","model":"p/m"}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}`,
+	`{"id":"r","created":1,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[],"Usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}`,
+	`{"id":"r","created":1,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[],"usage":{"prompt_tokens":1.5,"completion_tokens":2,"total_tokens":3}}`,
+	`{"id":"r","created":1,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[],"usage":{"prompt_tokens":1,"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}`,
+	`{"id":"r","created":1,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}} {}`,
+}
+
+// FuzzResponseScan holds the fast path of whole chat answers
+// (scanResponse) to encoding/json: whenever it accepts a body, decoding
+// the same body with encoding/json into the wire form (decodeResponse)
+// succeeds with the same answer.
+func FuzzResponseScan(f *testing.F) {
+	for _, v := range append(responsesTaken[:len(responsesTaken):len(responsesTaken)], responsesLeft...) {
+		f.Add([]byte(v))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var fast, general ChatResponse
+		if !scanResponse(body, &fast) {
+			return
+		}
+		require.NoError(t, general.decodeWire(body), "%q", body)
+		require.Equal(t, general, fast, "%q", body)
+	})
+}
+
+func TestScanResponseTakesThePlainForm(t *testing.T) {
+	var r ChatResponse
+	for _, v := range responsesTaken {
+		assert.True(t, scanResponse([]byte(v), &r), "%s", v)
+	}
+	require.True(t, scanResponse([]byte(responsesTaken[0]), &r))
+	assert.Equal(t, ChatResponse{ID: "r", Created: 1764190000.123, SessionID: uuid.MustParse("dddddddd-dddd-4ddd-8ddd-dddddddddddd"),
+		Choices: []ChatChoice{{Index: 0, Message: ChatChoiceMessage{ID: "m", Role: RoleAssistant, Content: "Hi"}, FinishReason: "stop", CompletionID: "x", Model: "p/m"}},
+		Usage:   Usage{PromptTokens: 1, CompletionTokens: 2, TotalTokens: 3}}, r)
+	require.True(t, scanResponse([]byte(responsesTaken[1]), &r), "keys in any order, white space around")
+	assert.NotNil(t, r.Choices)
+	assert.Empty(t, r.Choices)
+
+	for _, v := range responsesLeft {
+		before := r
+		assert.False(t, scanResponse([]byte(v), &r), "%s", v)
+		assert.Equal(t, before, r, "left alone")
+	}
+	// What the fast path leaves is still decoded (or refused) as before.
+	require.NoError(t, json.Unmarshal([]byte(responsesLeft[len(responsesLeft)-6]), &r), "an unknown key")
+	assert.Equal(t, "p/m", r.Choices[0].Model)
+	assert.ErrorContains(t, json.Unmarshal([]byte(responsesLeft[6]), &r), "required field choices[0].model")
 }
