@@ -6,11 +6,11 @@ import (
 )
 
 // chatDecoder decodes the events of a chat stream and follows which
-// choices have finished. Each event is decoded once, into a reused wire
+// choices have finished. A chunk in the server's plain form takes the fast
+// path of chat_scan.go; any other event is decoded once, into a reused wire
 // form that also tells which required fields were there (see wireString),
-// then checked and copied into the chunk: the hot path costs what decoding
-// the chunk costs. An event is a chunk when it has a "choices" array, as
-// the contract requires of every chunk. The rare events without one are
+// then checked and copied into the chunk. An event is a chunk when it has
+// a "choices" array, as the contract requires of every chunk. The rare events without one are
 // told apart afterwards: error payloads by a byte search for the "error"
 // key, metadata events by their keys (TTFT, TotalRequestDuration,
 // finish_reason), with a second small decode.
