@@ -263,8 +263,8 @@ func (c *call) request(ctx context.Context) (*retryablehttp.Request, error) {
 	for k, vs := range s.Headers {
 		h[k] = append([]string(nil), vs...)
 	}
-	c.http = http.Request{Method: r.Method, URL: u, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: h, Host: u.Host}
-	req, err := retryablehttp.FromRequest(c.http.WithContext(context.WithValue(ctx, callKey{}, c)))
+	base := http.Request{Method: r.Method, URL: u, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: h, Host: u.Host}
+	req, err := retryablehttp.FromRequest(base.WithContext(context.WithValue(ctx, callKey{}, c)))
 	if err != nil {
 		return nil, err
 	}
@@ -310,8 +310,7 @@ type call struct {
 	buf      *[]byte // the body of a 2xx answer, read within the attempt
 	bodyRead bool    // the final answer's body was read (and closed) by readBody
 	canceled bool    // the context ended during a backoff
-	url      url.URL
-	http     http.Request // the request before its context is set
+	url      url.URL // the request's URL, allocated with the call
 }
 
 // onAttempt is retryablehttp's RequestLogHook: it counts the attempts.
