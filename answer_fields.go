@@ -51,15 +51,28 @@ type wireInt struct {
 }
 
 func (n *wireInt) UnmarshalJSON(b []byte) error {
-	f, ok, err := jsonNumber(b)
-	if err != nil || !ok {
+	if isNull(b) {
+		return nil
+	}
+	v, err := int32Number(b)
+	if err != nil {
 		return err
 	}
-	if f != math.Trunc(f) || f < math.MinInt32 || f > math.MaxInt32 {
-		return fmt.Errorf("%s is not a 32-bit integer", b)
-	}
-	n.v, n.ok = int(f), true
+	n.v, n.ok = v, true
 	return nil
+}
+
+// int32Number reads a JSON literal that must be an integer of the int32
+// format.
+func int32Number(b []byte) (int, error) {
+	f, ok, err := jsonNumber(b)
+	if err != nil {
+		return 0, err
+	}
+	if !ok || f != math.Trunc(f) || f < math.MinInt32 || f > math.MaxInt32 {
+		return 0, fmt.Errorf("%s is not a 32-bit integer", b)
+	}
+	return int(f), nil
 }
 
 // wireNumber is a required JSON number.

@@ -6,16 +6,18 @@ import (
 )
 
 // chatDecoder decodes the events of a chat stream and follows which
-// choices have finished. Each event is decoded once, into a reused wire
+// choices have finished. A chunk in the server's plain form takes the fast
+// path of chat_scan.go; any other event is decoded once, into a reused wire
 // form that also tells which required fields were there (see wireString),
-// then checked and copied into the chunk: the hot path costs what decoding
-// the chunk costs. An event is a chunk when it has a "choices" array, as
-// the contract requires of every chunk. The rare events without one are
+// then checked and copied into the chunk. An event is a chunk when it has
+// a "choices" array, as the contract requires of every chunk. The rare events without one are
 // told apart afterwards: error payloads by a byte search for the "error"
 // key, metadata events by their keys (TTFT, TotalRequestDuration,
 // finish_reason), with a second small decode.
 type chatDecoder struct {
 	wire     chunkWire
+	scratch  []ChatChunkChoice // the choices of the chunk being scanned
+	last     lastStrings
 	choices  map[int]bool     // choice index → finished
 	open     int              // choices seen and not finished
 	finished bool             // some finish_reason was seen
@@ -31,6 +33,10 @@ func (d *chatDecoder) outcome() any {
 	r := d.acc.Response()
 	return &r
 }
+
+// lastStrings are the strings of the chunk scanned last, which the next
+// chunk shares when it repeats them (see scanChunk).
+type lastStrings struct{ id, messageID, role, completionID, finishReason, model string }
 
 // chatMeta holds the keys of a metadata or error event that matter here.
 type chatMeta struct {
@@ -49,6 +55,15 @@ var (
 )
 
 func (d *chatDecoder) decode(data []byte, dst *ChatChunk) (eventKind, error) {
+	if d.scanChunk(data, dst) {
+		return d.value(dst, true), nil
+	}
+	return d.decodeGeneral(data, dst)
+}
+
+// decodeGeneral decodes any event with encoding/json: the chunks that
+// scanChunk leaves to it, metadata and error payloads.
+func (d *chatDecoder) decodeGeneral(data []byte, dst *ChatChunk) (eventKind, error) {
 	// The wire form's choices start nil every time, so that nil means no
 	// choices array (absent or null): reusing their backing array would
 	// make an absent key look like [].
@@ -67,13 +82,19 @@ func (d *chatDecoder) decode(data []byte, dst *ChatChunk) (eventKind, error) {
 	if err := w.value(dst); err != nil {
 		return 0, err
 	}
+	return d.value(dst, exactFinishKey(data)), nil
+}
+
+// value follows the chunk just decoded into dst; exactKey says whether its
+// finish_reason keys (if any) are spelled exactly.
+func (d *chatDecoder) value(dst *ChatChunk, exactKey bool) eventKind {
 	if d.acc != nil {
 		d.acc.Add(*dst)
 	}
 	for i := range dst.Choices {
-		d.see(dst.Choices[i].Index, dst.Choices[i].FinishReason != "" && exactFinishKey(data))
+		d.see(dst.Choices[i].Index, dst.Choices[i].FinishReason != "" && exactKey)
 	}
-	return eventValue, nil
+	return eventValue
 }
 
 // other classifies an event without a choices array. One with a metadata

@@ -169,7 +169,17 @@ type (
 
 // UnmarshalJSON decodes a chat answer, tolerating unknown fields. An answer
 // that lacks a field the API requires (or is null) is an error naming it.
+// An answer in the server's plain form takes the fast path of chat_scan.go.
 func (r *ChatResponse) UnmarshalJSON(b []byte) error {
+	if scanResponse(b, r) {
+		return nil
+	}
+	return r.decodeWire(b)
+}
+
+// decodeWire decodes any chat answer with encoding/json into its wire form,
+// checking the required fields.
+func (r *ChatResponse) decodeWire(b []byte) error {
 	if isNull(b) {
 		return nullAnswer("the chat answer")
 	}
@@ -206,9 +216,18 @@ func (r *ChatResponse) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// decodeBody decodes a whole answer body for decodeJSON: UnmarshalJSON
+// validates all of it.
+func (r *ChatResponse) decodeBody(b []byte) error { return r.UnmarshalJSON(b) }
+
 // UnmarshalJSON decodes a stream chunk, tolerating unknown fields. A chunk
 // that lacks a field the API requires (or is null) is an error naming it.
+// A chunk in the server's plain form takes the fast path of chat_scan.go.
 func (c *ChatChunk) UnmarshalJSON(b []byte) error {
+	var d chatDecoder
+	if d.scanChunk(b, c) {
+		return nil
+	}
 	if isNull(b) {
 		return nullAnswer("the chunk")
 	}

@@ -45,17 +45,13 @@ func (t *tailReader) Read(p []byte) (int, error) {
 
 const fuzzMaxEvent = 4096
 
-// FuzzChatStream feeds arbitrary bytes to a real ChatStream as the body of
-// a 200 answer, ending cleanly or with a connection error. The stream must
-// never panic or loop, must deliver only decoded chunks, must end with an
-// error unless the bytes said the answer was complete ([DONE] or a
-// finish_reason). Events are bounded by a 4 KiB WithMaxEventSize, so memory
-// stays bounded whatever the input (the limit itself is tested in
-// security_stream_test.go).
-func FuzzChatStream(f *testing.F) {
+// chatStreamSeeds are the bodies FuzzChatStream starts from (besides the
+// files of testdata/fuzz/FuzzChatStream); FuzzChunkScan starts from them
+// too.
+func chatStreamSeeds() []string {
 	chunk := `data: {"id":"c1","created":1.5,"session_id":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","choices":[{"index":0,` +
 		`"delta":{"id":"m","role":"assistant","content":"Hi"},"completion_id":"cmpl-1"}]}` + "\n\n"
-	for _, s := range []string{
+	return []string{
 		chunk + "data: [DONE]\n\n",
 		chunk + `data: {"finish_reason":"stop","index":0}` + "\n\n",
 		chunk + `data: {"id":"c1","finish_reason":"stop","TTFT":3}` + "\n\n",
@@ -78,7 +74,18 @@ func FuzzChatStream(f *testing.F) {
 		"data: \"[DONE]\"\n\n",
 		"\n\n\n",
 		"",
-	} {
+	}
+}
+
+// FuzzChatStream feeds arbitrary bytes to a real ChatStream as the body of
+// a 200 answer, ending cleanly or with a connection error. The stream must
+// never panic or loop, must deliver only decoded chunks, must end with an
+// error unless the bytes said the answer was complete ([DONE] or a
+// finish_reason). Events are bounded by a 4 KiB WithMaxEventSize, so memory
+// stays bounded whatever the input (the limit itself is tested in
+// security_stream_test.go).
+func FuzzChatStream(f *testing.F) {
+	for _, s := range chatStreamSeeds() {
 		f.Add([]byte(s), false)
 		f.Add([]byte(s), true)
 	}

@@ -54,15 +54,24 @@ type chatMessageJSON struct {
 	Metadata     any             `json:"metadata,omitempty"`
 }
 
+// chatTextMessageJSON is chatMessageJSON with text content.
+type chatTextMessageJSON struct {
+	Role         string `json:"role"`
+	Content      string `json:"content"`
+	Name         string `json:"name,omitempty"`
+	CompletionID string `json:"completion_id,omitempty"`
+	Metadata     any    `json:"metadata,omitempty"`
+}
+
 // MarshalJSON encodes m as the API's message: content is Content as a
 // string, or Parts as an array of {"type": "text", "text": ...} and
 // {"type": "image_url", "image_url": ...} objects when Parts is not empty.
 func (m ChatMessage) MarshalJSON() ([]byte, error) {
-	var content any = m.Content
-	if len(m.Parts) > 0 {
-		content = m.Parts
+	if len(m.Parts) == 0 {
+		// The common text message, in one pass.
+		return json.Marshal(chatTextMessageJSON{Role: m.Role, Content: m.Content, Name: m.Name, CompletionID: m.CompletionID, Metadata: m.Metadata})
 	}
-	c, err := json.Marshal(content)
+	c, err := json.Marshal(m.Parts)
 	if err != nil {
 		return nil, err
 	}

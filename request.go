@@ -159,9 +159,22 @@ func (cfg *config) transportError(ctx context.Context, r *transport.Request, err
 	return fmt.Errorf("adaptive: %s: %w", what, err)
 }
 
+// bodyDecoder is an answer type whose decoding checks the whole body
+// itself (it decodes it with encoding/json into its wire form): decodeJSON
+// hands it the body directly, where json.Unmarshal would first scan the
+// body twice, to validate it and to find where the value ends, before
+// calling its UnmarshalJSON.
+type bodyDecoder interface{ decodeBody(b []byte) error }
+
 // decodeJSON decodes the answer held in resp.Data into out.
 func decodeJSON(cfg *config, resp *transport.Response, out any) error {
-	if err := json.Unmarshal(resp.Data, out); err != nil {
+	var err error
+	if d, ok := out.(bodyDecoder); ok {
+		err = d.decodeBody(resp.Data)
+	} else {
+		err = json.Unmarshal(resp.Data, out)
+	}
+	if err != nil {
 		return fmt.Errorf("adaptive: decoding the answer of %s %s: %w (body starts %q)", resp.Request.Method, transport.RedactURL(resp.Request.URL), err, cfg.key.Redact(preview(resp.Data)))
 	}
 	return nil

@@ -15,52 +15,65 @@ import (
 // of the same route (get), so the server side is the same for both. Peak
 // heap is the highest heap of one download above the level before it.
 func BenchmarkDownload(b *testing.B) {
+	srv := downloadServer(b)
+	b.Run("sdk", func(b *testing.B) { measure(b, bigSize, sdkDownload(b, srv)) })
+	b.Run("get", func(b *testing.B) { measure(b, bigSize, getDownload(b, srv)) })
+}
+
+// downloadServer is adaptivetest serving the 256 MiB dataset "big".
+func downloadServer(tb testing.TB) *adaptivetest.Server {
 	srv := adaptivetest.NewServer()
-	defer srv.Close()
+	tb.Cleanup(srv.Close)
 	srv.AddDatasetReader(srv.Project, "big", "", patternReaderAt{bigSize}, bigSize)
+	return srv
+}
+
+// sdkDownload returns a function that downloads "big" through the SDK and
+// returns the bytes it moved.
+func sdkDownload(tb testing.TB, srv *adaptivetest.Server) func() int64 {
+	client := srv.Client()
 	ctx := context.Background()
+	return func() int64 {
+		d, err := client.Datasets.Download(ctx, "", "big", nil)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		defer d.Close()
+		n, err := d.WriteTo(io.Discard)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return n
+	}
+}
 
-	b.Run("sdk", func(b *testing.B) {
-		client := srv.Client()
-		measure(b, bigSize, func() int64 {
-			d, err := client.Datasets.Download(ctx, "", "big", nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer d.Close()
-			n, err := d.WriteTo(io.Discard)
-			if err != nil {
-				b.Fatal(err)
-			}
-			return n
-		})
-	})
-
-	b.Run("get", func(b *testing.B) {
-		hc := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
-		defer hc.CloseIdleConnections()
-		url := srv.URL + "/api/v1/projects/" + srv.Project + "/datasets/big/download"
-		measure(b, bigSize, func() int64 {
-			req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			req.Header.Set("Authorization", "Bearer "+srv.APIKey)
-			resp, err := hc.Do(req)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				b.Fatalf("status %s", resp.Status)
-			}
-			n, err := io.Copy(io.Discard, resp.Body)
-			if err != nil {
-				b.Fatal(err)
-			}
-			return n
-		})
-	})
+// getDownload is sdkDownload with http.Get and io.Copy, on a transport of
+// its own.
+func getDownload(tb testing.TB, srv *adaptivetest.Server) func() int64 {
+	hc := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	tb.Cleanup(hc.CloseIdleConnections)
+	url := srv.URL + "/api/v1/projects/" + srv.Project + "/datasets/big/download"
+	ctx := context.Background()
+	return func() int64 {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+srv.APIKey)
+		resp, err := hc.Do(req)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			tb.Fatalf("status %s", resp.Status)
+		}
+		n, err := io.Copy(io.Discard, resp.Body)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return n
+	}
 }
 
 // measure runs op b.N times, checks that each run moved size bytes, and

@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/adaptive-go/adaptive v0.0.0
 	github.com/adaptive-go/adaptive/otel v0.0.0
+	github.com/go-json-experiment/json v1.27.2
 	github.com/google/uuid v1.6.0
 	github.com/openai/openai-go/v3 v3.98.0
 	github.com/sashabaranov/go-openai v1.43.0

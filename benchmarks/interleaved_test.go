@@ -2,6 +2,7 @@ package benchmarks
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"testing"
@@ -70,10 +71,11 @@ func median(vs []float64) float64 {
 	return (vs[n/2-1] + vs[n/2]) / 2
 }
 
-// BenchmarkInterleaved repeats the stream and request comparisons with
-// the sides interleaved call by call (see interleave): "stream" and
-// "request" on loopback, "stream-decode" and "request-overhead" with the
-// answer served from memory.
+// BenchmarkInterleaved repeats the stream, request and download
+// comparisons with the sides interleaved call by call (see interleave):
+// "stream", "request" and "download" (256 MiB) on loopback,
+// "stream-decode" and "request-overhead" with the answer served from
+// memory.
 func BenchmarkInterleaved(b *testing.B) {
 	ctx := context.Background()
 	want := expectedStream()
@@ -129,5 +131,17 @@ func BenchmarkInterleaved(b *testing.B) {
 	b.Run("request-overhead", func(b *testing.B) {
 		mem := func() *http.Client { return newMemClient("application/json", []byte(completionBody)) }
 		interleave(b, 1, "ns/op", requestSides(b, memURL, mem))
+	})
+	b.Run("download", func(b *testing.B) {
+		srv := downloadServer(b)
+		sized := func(name string, op func() int64) side {
+			return side{name, func() error {
+				if n := op(); n != bigSize {
+					return fmt.Errorf("moved %d bytes, want %d", n, bigSize)
+				}
+				return nil
+			}}
+		}
+		interleave(b, 1, "ns/op", []side{sized("sdk", sdkDownload(b, srv)), sized("get", getDownload(b, srv))})
 	})
 }

@@ -43,7 +43,7 @@ func streamServer(tb testing.TB) *httptest.Server {
 // completionBody is a realistic non-streamed Adaptive chat completion
 // (ChatResponse of the OpenAPI document).
 const completionBody = `{"id":"chatcmpl-6a1f0c2b9d3e","created":1764190000.123,"session_id":"0b7d9c62-3b4e-4c8e-9a51-6f0d2b1e7a44",` +
-	`"choices":[{"index":0,"message":{"id":"msg-1","role":"assistant","content":"Adaptive fine-tunes and serves models with reinforcement learning from your own feedback, so every answer here can be graded and used to train the next version of the model."},` +
+	`"choices":[{"index":0,"message":{"id":"msg-2c9e4f1a7b3d","role":"assistant","content":"Adaptive fine-tunes and serves models with reinforcement learning from your own feedback, so every answer here can be graded and used to train the next version of the model."},` +
 	`"finish_reason":"stop","completion_id":"5e2c8a10-7f4d-4b6a-8c3e-1d9f0a2b7c55","model":"demo/model"}],` +
 	`"usage":{"prompt_tokens":24,"completion_tokens":31,"total_tokens":55}}`
 

@@ -27,7 +27,7 @@ var ErrIdleTimeout = fmt.Errorf("no data moved within the idle timeout set by Wi
 type attemptTransport struct{ base http.RoundTripper }
 
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	c, _ := req.Context().Value(callKey{}).(*call)
+	c := callOf(req.Context())
 	if c == nil { // a request not made by Do: only the base transport applies
 		return t.base.RoundTrip(req)
 	}
@@ -56,10 +56,10 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		// A streamed body may legitimately last longer than any attempt
 		// timeout; silence bounds it instead.
 		a.stop()
-		resp.Body = &recvBody{ReadCloser: resp.Body, ctx: ctx, release: func() { cancel(nil) }, idle: newIdleTimer(c.s.IdleTimeout, cancel)}
+		resp.Body = &recvBody{ReadCloser: resp.Body, ctx: ctx, a: a, idle: newIdleTimer(c.s.IdleTimeout, cancel)}
 		return resp, nil
 	}
-	resp.Body = &recvBody{ReadCloser: resp.Body, ctx: ctx, release: func() { a.stop(); cancel(nil) }}
+	resp.Body = &recvBody{ReadCloser: resp.Body, ctx: ctx, a: a}
 	return resp, nil
 }
 
@@ -79,7 +79,7 @@ type attemptTimer struct {
 	timeout time.Duration
 	once    sync.Once
 	mu      sync.Mutex
-	t       *time.Timer
+	t       *timeoutTimer
 	stopped bool
 }
 
@@ -91,7 +91,8 @@ func (a *attemptTimer) start() {
 		a.mu.Lock()
 		defer a.mu.Unlock()
 		if !a.stopped {
-			a.t = time.AfterFunc(a.timeout, func() { a.cancel(ErrAttemptTimeout) })
+			a.t = timeoutTimers.Get().(*timeoutTimer)
+			a.t.arm(a.cancel, a.timeout)
 		}
 	})
 }
@@ -101,7 +102,52 @@ func (a *attemptTimer) stop() {
 	defer a.mu.Unlock()
 	a.stopped = true
 	if a.t != nil {
-		a.t.Stop()
+		a.t.disarm()
+		a.t = nil
+	}
+}
+
+// timeoutTimers recycles the timers of attempt timeouts. Every attempt
+// starts one and nearly every one is stopped before it fires: resetting a
+// stopped timer costs a fraction of creating one (no allocation, and no
+// stopped timer left in the runtime's heap to clear).
+var timeoutTimers = sync.Pool{New: func() any {
+	t := new(timeoutTimer)
+	t.t = time.AfterFunc(time.Hour, t.fire)
+	t.t.Stop()
+	return t
+}}
+
+// timeoutTimer cancels the attempt it is armed for with ErrAttemptTimeout.
+type timeoutTimer struct {
+	t      *time.Timer
+	mu     sync.Mutex
+	cancel context.CancelCauseFunc
+}
+
+func (t *timeoutTimer) arm(cancel context.CancelCauseFunc, d time.Duration) {
+	t.mu.Lock()
+	t.cancel = cancel
+	t.mu.Unlock()
+	t.t.Reset(d)
+}
+
+func (t *timeoutTimer) fire() {
+	t.mu.Lock()
+	cancel := t.cancel
+	t.mu.Unlock()
+	cancel(ErrAttemptTimeout)
+}
+
+// disarm stops the timer and recycles it, unless it has already fired:
+// then its function may still be running for this attempt, and the timer
+// is left to the garbage collector rather than armed for another.
+func (t *timeoutTimer) disarm() {
+	if t.t.Stop() {
+		t.mu.Lock()
+		t.cancel = nil
+		t.mu.Unlock()
+		timeoutTimers.Put(t)
 	}
 }
 
@@ -137,13 +183,13 @@ func (i *idleTimer) done() {
 
 // recvBody is the answer's body: it reports reads cut by the SDK's timers by
 // their cause, watches for silence when idle is set, and releases the
-// attempt's context when closed.
+// attempt (its timer and context) when closed.
 type recvBody struct {
 	io.ReadCloser
-	ctx     context.Context
-	idle    *idleTimer
-	release func()
-	once    sync.Once
+	ctx  context.Context
+	a    *attemptTimer
+	idle *idleTimer
+	once sync.Once
 }
 
 func (b *recvBody) Read(p []byte) (int, error) {
@@ -160,7 +206,8 @@ func (b *recvBody) Close() error {
 	err := b.ReadCloser.Close()
 	b.once.Do(func() {
 		b.idle.done()
-		b.release()
+		b.a.stop()
+		b.a.cancel(nil)
 	})
 	return err
 }

@@ -18,9 +18,23 @@ import (
 // MaxRetryAfter caps how long a server's Retry-After may make a call wait.
 const MaxRetryAfter = 60 * time.Second
 
-// check decides whether an attempt is retried, and if so how long to wait
-// first: never for a cancelled context; otherwise per the call's Retry
-// class (see Retry). It logs each retry with its cause and wait.
+// checkRetry is retryablehttp's CheckRetry: the policy of the call the
+// request belongs to (see check).
+func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	return callOf(ctx).check(ctx, resp, err)
+}
+
+// noBackoff is retryablehttp's Backoff: none, since check has already
+// waited. Backoff is not given the request, so the call's wait (its
+// Retry-After, its log record) is decided and waited for in check, where
+// the call is known.
+func noBackoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return 0 }
+
+// check decides whether an attempt is retried: never for a cancelled
+// context; otherwise per the call's Retry class (see Retry). It logs each
+// retry with its cause and wait, frees the connection of the answer it
+// retries away from, and waits before it returns; a context that ends
+// during the wait ends the call with the context's error.
 func (c *call) check(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return false, ctxErr
@@ -29,7 +43,7 @@ func (c *call) check(ctx context.Context, resp *http.Response, err error) (bool,
 	if !retry || c.attempts > c.s.MaxRetries {
 		return retry, nil
 	}
-	c.wait = c.backoffFor(resp)
+	wait := c.backoffFor(resp)
 	if l := c.s.Logger; l != nil && l.Enabled(ctx, slog.LevelDebug) {
 		route := c.r.Route
 		if route == "" {
@@ -40,9 +54,28 @@ func (c *call) check(ctx context.Context, resp *http.Response, err error) (bool,
 			slog.String("route", route),
 			slog.Int("attempt", c.attempts),
 			slog.String("cause", cause),
-			slog.Duration("wait", c.wait))
+			slog.Duration("wait", wait))
+	}
+	if resp != nil && !c.bodyRead {
+		DrainAndClose(resp.Body)
+	}
+	if err := sleep(ctx, wait); err != nil {
+		c.canceled = true
+		return false, err
 	}
 	return true, nil
+}
+
+// sleep waits for d, or until ctx ends, returning its error then.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // retryable applies the call's Retry class to the attempt's outcome, and
@@ -124,9 +157,6 @@ func NotSent(err error) bool {
 	var dnsErr *net.DNSError
 	return errors.As(err, &dnsErr)
 }
-
-// backoff is retryablehttp's Backoff: the wait that check decided.
-func (c *call) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return c.wait }
 
 // backoffFor honours Retry-After (seconds or HTTP date) and retry-after-ms up
 // to MaxRetryAfter, and otherwise waits exponentially from RetryWaitMin to

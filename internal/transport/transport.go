@@ -42,6 +42,7 @@ type Settings struct {
 	once     sync.Once
 	origin   string
 	uaHeader []string
+	client   *retryablehttp.Client
 }
 
 func (s *Settings) init() {
@@ -50,6 +51,17 @@ func (s *Settings) init() {
 		s.uaHeader = []string{s.UserAgent}
 		if s.MaxResponseSize <= 0 {
 			s.MaxResponseSize = DefaultMaxResponseSize
+		}
+		// One retryablehttp client serves every call of these settings: its
+		// policy functions find the call's state in the request's context,
+		// and the call waits out its own backoff (see check).
+		s.client = &retryablehttp.Client{
+			HTTPClient:     s.HTTPClient,
+			RetryMax:       s.MaxRetries,
+			CheckRetry:     checkRetry,
+			Backoff:        noBackoff,
+			ErrorHandler:   retryablehttp.PassthroughErrorHandler,
+			RequestLogHook: onAttempt,
 		}
 	})
 }
@@ -164,6 +176,13 @@ var (
 // callKey carries the call's state to the SDK's layers of its attempts.
 type callKey struct{}
 
+// callOf returns the state of the call that ctx (a request's context)
+// belongs to, or nil for a request not made by Do.
+func callOf(ctx context.Context) *call {
+	c, _ := ctx.Value(callKey{}).(*call)
+	return c
+}
+
 // Do sends r, retrying per its policy, and returns the final answer whatever
 // its status. A 2xx answer that is not streamed is read whole into Data
 // within the attempt; any other answer has its body open, and the caller
@@ -173,39 +192,58 @@ type callKey struct{}
 // with the attempt count. No error contains the API key or URL credentials.
 func Do(ctx context.Context, s *Settings, r *Request) (Response, error) {
 	s.init()
-	u := *s.BaseURL
-	u.User = nil
-	u.RawPath = s.BaseURL.EscapedPath() + r.Path
-	p, err := url.PathUnescape(u.RawPath)
-	if err != nil {
-		return Response{}, fmt.Errorf("request path %q: %w", r.Path, err)
-	}
-	u.Path = p
-	if len(r.Query) > 0 {
-		u.RawQuery = r.Query.Encode()
-	}
-	var body any
-	switch {
-	case r.BodyFunc != nil:
-		open, n := r.BodyFunc, r.BodyLen
-		body = retryablehttp.ReaderFunc(func() (io.Reader, error) { return sizedReader{open(), n}, nil })
-	case r.Body != nil:
-		body = r.Body
-	}
 	c := &call{s: s, r: r, retry: r.Retry}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
 		c.retry = RetryAny
 	}
-	ctx = context.WithValue(ctx, callKey{}, c)
-	req, err := retryablehttp.NewRequestWithContext(ctx, r.Method, u.String(), body)
+	req, err := c.request(ctx)
 	if err != nil {
 		return Response{}, err
 	}
-	// Canonical keys and shared value slices: net/http only reads them, and
-	// this saves an allocation per header on every call.
+	resp, err := s.client.Do(req)
+	if c.canceled {
+		// The context ended during a backoff: the answer retried away from
+		// is gone, as when the context ends during an attempt.
+		resp = nil
+	}
+	out := Response{Response: resp, Attempts: c.attempts}
+	if err != nil {
+		c.release()
+		if resp != nil && !c.bodyRead {
+			DrainAndClose(resp.Body)
+		}
+		return out, c.error(err)
+	}
+	if c.buf != nil {
+		out.Data, out.buf = *c.buf, c.buf
+		resp.Body = http.NoBody
+	}
+	return out, nil
+}
+
+// request builds the call's request from its parts: the URL is set as a
+// url.URL (no string to parse again), the headers are put in a map sized
+// once, with canonical keys and shared value slices (net/http only reads
+// them), and the body replays from memory on retries.
+func (c *call) request(ctx context.Context) (*retryablehttp.Request, error) {
+	s, r := c.s, c.r
+	c.url = *s.BaseURL
+	u := &c.url
+	u.User = nil
+	u.RawPath = s.BaseURL.EscapedPath() + r.Path
+	p, err := url.PathUnescape(u.RawPath)
+	if err != nil {
+		return nil, fmt.Errorf("request path %q: %w", r.Path, err)
+	}
+	u.Path = p
+	if len(r.Query) > 0 {
+		u.RawQuery = r.Query.Encode()
+	}
+	if !validMethod(r.Method) {
+		return nil, fmt.Errorf("invalid method %q", r.Method)
+	}
 	h := make(http.Header, 4+len(s.Headers))
-	req.Header = h
 	h["User-Agent"] = s.uaHeader
 	switch {
 	case r.Accept != "":
@@ -225,31 +263,32 @@ func Do(ctx context.Context, s *Settings, r *Request) (Response, error) {
 	for k, vs := range s.Headers {
 		h[k] = append([]string(nil), vs...)
 	}
+	base := http.Request{Method: r.Method, URL: u, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: h, Host: u.Host}
+	req, err := retryablehttp.FromRequest(base.WithContext(context.WithValue(ctx, callKey{}, c)))
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case r.BodyFunc != nil:
+		open, n := r.BodyFunc, r.BodyLen
+		err = req.SetBody(retryablehttp.ReaderFunc(func() (io.Reader, error) { return sizedReader{open(), n}, nil }))
+	case r.Body != nil:
+		err = req.SetBody(r.Body)
+	}
+	if err != nil {
+		return nil, err
+	}
 	if !r.Stream {
 		req.SetResponseHandler(c.readBody)
 	}
-	rc := &retryablehttp.Client{
-		HTTPClient:     s.HTTPClient,
-		RetryMax:       s.MaxRetries,
-		CheckRetry:     c.check,
-		Backoff:        c.backoff,
-		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
-		RequestLogHook: c.onAttempt,
-	}
-	resp, err := rc.Do(req)
-	out := Response{Response: resp, Attempts: c.attempts}
-	if err != nil {
-		c.release()
-		if resp != nil && !c.bodyRead {
-			DrainAndClose(resp.Body)
-		}
-		return out, c.error(err)
-	}
-	if c.buf != nil {
-		out.Data, out.buf = *c.buf, c.buf
-		resp.Body = http.NoBody
-	}
-	return out, nil
+	return req, nil
+}
+
+// validMethod reports whether method is a token, as net/http requires.
+func validMethod(method string) bool {
+	return method != "" && strings.IndexFunc(method, func(r rune) bool {
+		return r <= ' ' || r >= 0x7f || strings.ContainsRune("()<>@,;:\\\"/[]?={}", r)
+	}) < 0
 }
 
 // sizedReader gives retryablehttp the part length (it looks for Len) so the
@@ -268,12 +307,15 @@ type call struct {
 	r        *Request
 	retry    Retry
 	attempts int
-	wait     time.Duration // the next backoff, decided by check
-	buf      *[]byte       // the body of a 2xx answer, read within the attempt
-	bodyRead bool          // the final answer's body was read (and closed) by readBody
+	buf      *[]byte // the body of a 2xx answer, read within the attempt
+	bodyRead bool    // the final answer's body was read (and closed) by readBody
+	canceled bool    // the context ended during a backoff
+	url      url.URL // the request's URL, allocated with the call
 }
 
-func (c *call) onAttempt(_ retryablehttp.Logger, _ *http.Request, i int) {
+// onAttempt is retryablehttp's RequestLogHook: it counts the attempts.
+func onAttempt(_ retryablehttp.Logger, req *http.Request, i int) {
+	c := callOf(req.Context())
 	c.attempts = i + 1
 	c.bodyRead = false
 }

@@ -77,10 +77,10 @@ func TestEvaluateKinds(t *testing.T) {
 	assert.True(t, rows[5].Missing)
 	assert.False(t, rows[5].OK)
 
-	var buf bytes.Buffer
-	assert.Equal(t, 3, WriteTable(&buf, rows), "two misses and one missing")
-	assert.Contains(t, buf.String(), "| Stream/sdk | Stream/raw | 7000 | 6000 | 1.17x | ≤ 1.15x | **no** |")
-	assert.Contains(t, buf.String(), "missing")
+	out, missed := table(rows)
+	assert.Equal(t, 3, missed, "two misses and one missing")
+	assert.Contains(t, out, "| Stream/sdk | Stream/raw | ≤ 1.15x | 1.17x | **no** |")
+	assert.Contains(t, out, "missing")
 }
 
 func TestWriteMediansListsEveryBenchmark(t *testing.T) {
@@ -99,9 +99,9 @@ func TestInfoRowsHaveNoTarget(t *testing.T) {
 	rows := Evaluate(r, []Check{{SDK: "A", Other: "B", Metric: "cpu-ns/op", Kind: "info"}})
 	require.Len(t, rows, 1)
 	assert.Equal(t, 1.5, rows[0].Value)
-	var buf bytes.Buffer
-	assert.Equal(t, 0, WriteTable(&buf, rows), "an info row is never a miss")
-	assert.Contains(t, buf.String(), "| 1.50x | (no target) | — |")
+	out, missed := table(rows)
+	assert.Equal(t, 0, missed, "an info row is never a miss")
+	assert.Contains(t, out, "| (no target) | 1.50x | — |")
 }
 
 func TestReportedRatiosAreCheckedAsIs(t *testing.T) {
@@ -110,15 +110,53 @@ func TestReportedRatiosAreCheckedAsIs(t *testing.T) {
 	require.Len(t, rows, 1)
 	assert.Equal(t, 1.12, rows[0].Value, "median of the rounds")
 	assert.True(t, rows[0].OK)
-	var buf bytes.Buffer
-	WriteTable(&buf, rows)
-	assert.Contains(t, buf.String(), "| 1.12x | ≤ 1.15x | yes |")
+	out, _ := table(rows)
+	assert.Contains(t, out, "| ≤ 1.15x | 1.12x | yes |")
 }
 
 func TestNearTheLimitShowsThreeDecimals(t *testing.T) {
 	r := Results{"A": {"ns/op": {100}}, "B": {"ns/op": {299.7}}}
 	rows := Evaluate(r, []Check{{SDK: "A", Other: "B", Metric: "ns/op", Kind: "speedup", Limit: 3}})
+	out, missed := table(rows)
+	assert.Equal(t, 1, missed)
+	assert.Contains(t, out, "| ≥ 3.00x | 2.997x | **no** |")
+}
+
+// table writes rows as the single column of a table where every target
+// counts.
+func table(rows []Row) (string, int) {
 	var buf bytes.Buffer
-	assert.Equal(t, 1, WriteTable(&buf, rows))
-	assert.Contains(t, buf.String(), "| 2.997x | ≥ 3.00x | **no** |")
+	missed := WriteTable(&buf, []Column{{Go: "go1.26.8", Rows: rows, Target: func(Check) bool { return true }}})
+	return buf.String(), missed[0]
+}
+
+func TestLaterVersionsCountOnlyTheirTargets(t *testing.T) {
+	checks := []Check{
+		{SDK: "A", Other: "B", Metric: "ns/op", Kind: "ratio", Limit: 1, AllVersions: true},
+		{SDK: "A", Other: "C", Metric: "ns/op", Kind: "ratio", Limit: 1},
+		{SDK: "N", Metric: "new-conns/op", Kind: "value"},
+	}
+	first := Results{"A": {"ns/op": {10}}, "B": {"ns/op": {20}}, "C": {"ns/op": {20}}, "N": {"new-conns/op": {5.5}}}
+	later := Results{"A": {"ns/op": {10}}, "B": {"ns/op": {5}}, "C": {"ns/op": {5}}, "N": {"new-conns/op": {0}}}
+	var buf bytes.Buffer
+	missed := WriteTable(&buf, []Column{
+		{Go: "go1.26.8", Rows: Evaluate(first, checks), Target: func(Check) bool { return true }},
+		{Go: "go1.27.3", Rows: Evaluate(later, checks), Target: func(c Check) bool { return c.AllVersions }},
+	})
+	assert.Equal(t, []int{0, 1}, missed, "on the later version only the first check is a target")
+	out := buf.String()
+	assert.Contains(t, out, "| Target | go1.26.8 | Met | go1.27.3 | Met |")
+	assert.Contains(t, out, "| A | B | ≤ 1.00x | 0.50x | yes | 2.00x | **no** |")
+	assert.Contains(t, out, "| A | C | ≤ 1.00x | 0.50x | yes | 2.00x | — |")
+	assert.Contains(t, out, "| N | — | (no target) | 5.50 | — | 0.00 | — |")
+}
+
+func TestReportedSpeedupIsTheInverseRatio(t *testing.T) {
+	r := Results{"BenchmarkInterleaved/download": {"sdk/get": {0.9, 1.1, 1.0}}}
+	rows := Evaluate(r, []Check{{SDK: "BenchmarkInterleaved/download", Metric: "sdk/get", Kind: "reported-speedup", Limit: 0.95}})
+	require.Len(t, rows, 1)
+	assert.Equal(t, 1.0, rows[0].Value, "1 / the median time ratio")
+	assert.True(t, rows[0].OK)
+	out, _ := table(rows)
+	assert.Contains(t, out, "| ≥ 0.95x | 1.00x | yes |")
 }

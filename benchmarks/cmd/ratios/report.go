@@ -23,11 +23,18 @@ type Check struct {
 	//   "reported": a ratio the benchmark reported itself (Metric such as
 	//   "sdk/raw" of an interleaved benchmark), must be <= Limit;
 	//   "reported-info": such a ratio shown with no target (diagnostics);
+	//   "reported-speedup": the inverse of such a ratio of times (a
+	//   throughput ratio, higher is better), must be >= Limit;
 	//   "info": SDK / Other, shown with no target (CPU time, for reading
-	//   wall-time ratios measured on a busy machine).
+	//   wall-time ratios measured on a busy machine);
+	//   "value": the SDK's value itself, shown with no target.
 	Kind  string
 	Limit float64
 	Note  string
+	// AllVersions says that the target holds on every Go version of the
+	// run; otherwise it holds on the first (the module's own Go version)
+	// and later versions show the value as a diagnostic.
+	AllVersions bool
 }
 
 // Row is one evaluated Check.
@@ -36,6 +43,14 @@ type Row struct {
 	SDKValue, OtherValue, Value float64
 	Missing                     bool
 	OK                          bool
+}
+
+// Column is the evaluation of every check on the results of one Go
+// version; Target says whether its targets count (false: diagnostics).
+type Column struct {
+	Go     string
+	Rows   []Row
+	Target func(Check) bool
 }
 
 // Evaluate computes every check against the results; a check whose
@@ -59,13 +74,16 @@ func Evaluate(r Results, checks []Check) []Row {
 		case c.Kind == "speedup" && s > 0:
 			row.Value = o / s
 			row.OK = row.Value >= c.Limit
+		case c.Kind == "reported-speedup" && s > 0:
+			row.Value = 1 / s
+			row.OK = row.Value >= c.Limit
 		case c.Kind == "diff":
 			row.Value = s - o
 			row.OK = row.Value <= c.Limit
 		case c.Kind == "info" && o > 0:
 			row.Value = s / o
 			row.OK = true
-		case c.Kind == "reported-info":
+		case c.Kind == "reported-info" || c.Kind == "value":
 			row.Value = s
 			row.OK = true
 		case c.Kind == "max" || c.Kind == "reported":
@@ -79,15 +97,20 @@ func Evaluate(r Results, checks []Check) []Row {
 	return rows
 }
 
+// hasTarget reports whether the check has a target, not only a value.
+func (c Check) hasTarget() bool {
+	return c.Kind != "info" && c.Kind != "reported-info" && c.Kind != "value"
+}
+
 func (c Check) target() string {
 	switch c.Kind {
 	case "ratio", "reported":
 		return fmt.Sprintf("≤ %.2fx", c.Limit)
-	case "speedup":
+	case "speedup", "reported-speedup":
 		return fmt.Sprintf("≥ %.2fx", c.Limit)
 	case "diff":
 		return fmt.Sprintf("≤ +%g", c.Limit)
-	case "info", "reported-info":
+	case "info", "reported-info", "value":
 		return "(no target)"
 	default:
 		return fmt.Sprintf("≤ %g", c.Limit)
@@ -98,7 +121,7 @@ func (row Row) value() string {
 	switch {
 	case row.Missing:
 		return "missing"
-	case row.Kind == "ratio" || row.Kind == "speedup" || row.Kind == "info" || row.Kind == "reported" || row.Kind == "reported-info":
+	case row.Kind == "ratio" || row.Kind == "speedup" || row.Kind == "info" || row.Kind == "reported" || row.Kind == "reported-info" || row.Kind == "reported-speedup":
 		// Near the limit, two decimals could show a miss as the limit
 		// itself (2.997 as 3.00): give three.
 		if math.Abs(row.Value-row.Limit) < 0.005 && row.Value != row.Limit {
@@ -125,39 +148,57 @@ func num(v float64) string {
 
 func short(name string) string { return strings.TrimPrefix(name, "Benchmark") }
 
-// WriteTable writes the rows as a Markdown table and returns how many
-// targets were missed (missing benchmarks count as missed).
-func WriteTable(w io.Writer, rows []Row) int {
-	missed := 0
-	fmt.Fprintln(w, "| Area | Metric | SDK | Compared with | SDK value | Other value | Result | Target | Met |")
-	fmt.Fprintln(w, "|---|---|---|---|---:|---:|---:|---|---|")
-	for _, row := range rows {
-		other, ov := "—", "—"
-		if row.Other != "" {
-			other = short(row.Other)
-			if !row.Missing {
-				ov = num(row.OtherValue)
+// WriteTable writes one Markdown table of the checks with a result and a
+// "met" column per Go version, and returns how many targets each column
+// missed (missing benchmarks count as missed). Absolute values are left to
+// WriteMedians: the ratios are the claims.
+func WriteTable(w io.Writer, cols []Column) []int {
+	missed := make([]int, len(cols))
+	head, rule := "| Area | Metric | SDK | Compared with | Target |", "|---|---|---|---|---|"
+	for _, c := range cols {
+		head += " " + c.Go + " | Met |"
+		rule += "---:|---|"
+	}
+	fmt.Fprintln(w, head)
+	fmt.Fprintln(w, rule)
+	for i, check := range cols[0].Rows {
+		other := "—"
+		if check.Other != "" {
+			other = short(check.Other)
+		}
+		line := fmt.Sprintf("| %s | %s | %s | %s | %s |", check.Group, check.Metric, short(check.SDK), other, check.target())
+		for k, c := range cols {
+			row := c.Rows[i]
+			met := row.met(c.Target(row.Check))
+			if met == "**no**" {
+				missed[k]++
 			}
+			if row.Note != "" {
+				met += " (" + row.Note + ")"
+			}
+			line += fmt.Sprintf(" %s | %s |", row.value(), met)
 		}
-		sv := "—"
-		if !row.Missing {
-			sv = num(row.SDKValue)
-		}
-		met := "yes"
-		if (row.Kind == "info" || row.Kind == "reported-info") && !row.Missing {
-			met = "—"
-		}
-		if !row.OK {
-			met = "**no**"
-			missed++
-		}
-		if row.Note != "" {
-			met += " (" + row.Note + ")"
-		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-			row.Group, row.Metric, short(row.SDK), other, sv, ov, row.value(), row.target(), met)
+		fmt.Fprintln(w, line)
 	}
 	return missed
+}
+
+// met says whether the row meets its target: "yes", "**no**" (also for a
+// missing benchmark), or "—" for a diagnostic (no target, or a target that
+// does not apply to this Go version).
+func (row Row) met(target bool) string {
+	switch {
+	case !row.hasTarget():
+		if row.Missing {
+			return "missing"
+		}
+		return "—"
+	case !target:
+		return "—"
+	case !row.OK:
+		return "**no**"
+	}
+	return "yes"
 }
 
 // WriteMedians writes the median of every unit of every benchmark, sorted
