@@ -25,6 +25,8 @@ type Check struct {
 	//   "reported-info": such a ratio shown with no target (diagnostics);
 	//   "reported-speedup": the inverse of such a ratio of times (a
 	//   throughput ratio, higher is better), must be >= Limit;
+	//   "reported-min": a ratio the benchmark reported itself where higher
+	//   is better (a throughput ratio), must be >= Limit;
 	//   "info": SDK / Other, shown with no target (CPU time, for reading
 	//   wall-time ratios measured on a busy machine);
 	//   "value": the SDK's value itself, shown with no target.
@@ -77,6 +79,9 @@ func Evaluate(r Results, checks []Check) []Row {
 		case c.Kind == "reported-speedup" && s > 0:
 			row.Value = 1 / s
 			row.OK = row.Value >= c.Limit
+		case c.Kind == "reported-min":
+			row.Value = s
+			row.OK = s >= c.Limit
 		case c.Kind == "diff":
 			row.Value = s - o
 			row.OK = row.Value <= c.Limit
@@ -106,7 +111,7 @@ func (c Check) target() string {
 	switch c.Kind {
 	case "ratio", "reported":
 		return fmt.Sprintf("≤ %.2fx", c.Limit)
-	case "speedup", "reported-speedup":
+	case "speedup", "reported-speedup", "reported-min":
 		return fmt.Sprintf("≥ %.2fx", c.Limit)
 	case "diff":
 		return fmt.Sprintf("≤ +%g", c.Limit)
@@ -121,7 +126,7 @@ func (row Row) value() string {
 	switch {
 	case row.Missing:
 		return "missing"
-	case row.Kind == "ratio" || row.Kind == "speedup" || row.Kind == "info" || row.Kind == "reported" || row.Kind == "reported-info" || row.Kind == "reported-speedup":
+	case row.Kind == "ratio" || row.Kind == "speedup" || row.Kind == "info" || row.Kind == "reported" || row.Kind == "reported-info" || row.Kind == "reported-speedup" || row.Kind == "reported-min":
 		// Near the limit, two decimals could show a miss as the limit
 		// itself (2.997 as 3.00): give three.
 		if math.Abs(row.Value-row.Limit) < 0.005 && row.Value != row.Limit {
