@@ -218,7 +218,9 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithHeader adds a header to every request (or to one call). It replaces a
-// header of the same name set by the SDK.
+// header of the same name set by the SDK (User-Agent, Accept, ...), except
+// Authorization, which the SDK always sets from the key. It is sent only to
+// the base URL's origin: a download redirected to storage does not get it.
 func WithHeader(key, value string) Option {
 	return func(c *config) error {
 		if key == "" {

@@ -79,7 +79,8 @@ type ChatRequest struct {
 // ToolOverride enables or disables one tool of the project for one chat
 // request. Both fields are always sent.
 type ToolOverride struct {
-	// ID is the id of the tool. Required: an empty ID is a *ValidationError.
+	// ID is the id of the tool. It is always sent; an empty ID is allowed by
+	// the API but names no tool.
 	ID string `json:"id"`
 	// Enabled says whether the tool may be used.
 	Enabled bool `json:"enabled"`
@@ -120,18 +121,14 @@ func (r *ChatRequest) validate() error {
 		name string
 		v    *float64
 	}{{"ChatRequest.Temperature", r.Temperature}, {"ChatRequest.TopP", r.TopP}} {
-		if f.v != nil && (math.IsNaN(*f.v) || math.IsInf(*f.v, 0)) {
-			return invalid(f.name, "%v is not a finite number", *f.v)
+		// The contract's format is float: a 32-bit float.
+		if f.v != nil && (math.IsNaN(*f.v) || math.Abs(*f.v) > math.MaxFloat32) {
+			return invalid(f.name, "%v is not a finite 32-bit float (the API's format)", *f.v)
 		}
 	}
 	if r.SystemPromptArgs != nil {
 		if _, err := json.Marshal(r.SystemPromptArgs); err != nil {
 			return invalid("ChatRequest.SystemPromptArgs", "cannot be encoded as JSON: %v", err)
-		}
-	}
-	for i, t := range r.Tools {
-		if t.ID == "" {
-			return invalid(fmt.Sprintf("ChatRequest.Tools[%d].ID", i), "empty: give the id of the tool to enable or disable")
 		}
 	}
 	return nil
@@ -177,8 +174,8 @@ func (r *ChatRequest) retry() transport.Retry {
 //
 // Bad input (a message with both Content and Parts or a bad part, a
 // completion id that is not a uuid, no project resolvable, a negative N or
-// MaxTokens, a tool without ID) is a *ValidationError, returned before
-// anything is sent. A non-2xx answer is an *APIError; an answer that lacks
+// MaxTokens, a Temperature or TopP that is no finite 32-bit float) is a
+// *ValidationError, returned before anything is sent. A non-2xx answer is an *APIError; an answer that lacks
 // a field the API requires is an error.
 // A failed generation is retried after a retryable status or a failed
 // connection (see the README's retry table); set Store to false to let it

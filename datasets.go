@@ -187,6 +187,7 @@ const (
 // abort rules settle by Existence: KeepOnError decides when the dataset is
 // absent; the session is kept when the dataset exists or may exist.
 type DatasetError struct {
+	// Project and Key name the dataset that was being created.
 	Project, Key string
 	// Existence says whether the dataset exists.
 	Existence DatasetExistence
@@ -357,9 +358,9 @@ func (s *DatasetsService) Get(ctx context.Context, project, idOrKey string, opts
 // server reports it done or failed, or ctx ends, and returns d as the
 // server last described it (a copy: d is not changed). The wait between
 // polls grows from the client's WithRetryWait minimum to its maximum
-// (default 0.5 s to 8 s), with jitter. A status the SDK does not know is
-// taken as not finished: give ctx a deadline. A dataset already finished
-// returns at once, without a request.
+// (default 0.5 s to 8 s, never under 100 ms), with jitter. A status the
+// SDK does not know is taken as not finished: give ctx a deadline. A
+// dataset already finished returns at once, without a request.
 //
 // A nil d, or one without a uuid ID, is a *ValidationError. Processing
 // that failed returns the dataset with an error matching ErrDatasetFailed;
@@ -401,6 +402,10 @@ func (s *DatasetsService) Wait(ctx context.Context, d *Dataset, opts ...Option) 
 	return &out, nil
 }
 
+// minPollWait is the shortest wait between two looks at a dataset's
+// processing.
+const minPollWait = 100 * time.Millisecond
+
 func (s *DatasetsService) poll(ctx context.Context, cfg *config, d *Dataset) error {
 	for n := 0; ; n++ {
 		if err := s.processing(ctx, cfg, d); err != nil {
@@ -409,7 +414,8 @@ func (s *DatasetsService) poll(ctx context.Context, cfg *config, d *Dataset) err
 		if d.Status.Finished() {
 			return d.failure()
 		}
-		t := time.NewTimer(transport.Backoff(cfg.retryWaitMin, cfg.retryWaitMax, n))
+		// Polling never spins, even with WithRetryWait(0, 0).
+		t := time.NewTimer(max(transport.Backoff(cfg.retryWaitMin, cfg.retryWaitMax, n), minPollWait))
 		select {
 		case <-t.C:
 		case <-ctx.Done():

@@ -73,11 +73,14 @@
 // A non-2xx answer is an *APIError (status, message, request id); errors.Is
 // matches it against ErrNotFound, ErrUnauthorized, ErrRateLimited and
 // ErrServer. Bad input is a *ValidationError, returned before anything is
-// sent. Calls are retried (2 retries by default) on 408, 409, 429, 5xx except
-// 501 and connection failures, honouring Retry-After and retry-after-ms, with
-// exponential backoff and jitter otherwise; a call that may already have
-// reached the server is retried only when it is idempotent, so feedback is
-// never recorded twice.
+// sent. Calls are retried (2 retries by default), honouring Retry-After and
+// retry-after-ms, with exponential backoff and jitter otherwise, as far as it
+// is safe for what they do: writes that record something (feedback,
+// interactions, dataset creation) only on a 429 or a connection that failed
+// before the request was sent, so they are never recorded twice; chat
+// generations and upload sessions also on 408, 409 and 5xx except 501;
+// idempotent calls (reads, parts, embeddings) also when the connection or
+// the answer was lost after sending. The README has the table per call.
 //
 // # Testing
 //

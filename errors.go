@@ -30,8 +30,9 @@ var (
 	// ErrRedirectRefused is the cause of a call stopped at a redirect the
 	// SDK does not follow: from https to http, or, for API calls (all but
 	// downloads), to another origin (scheme, host and port). The error says
-	// which. Downloads follow redirects to other origins over https, sending
-	// them neither the API key nor the WithHeader headers.
+	// which. Downloads follow redirects to other origins (but never from
+	// https to http), sending them neither the API key nor the WithHeader
+	// headers.
 	ErrRedirectRefused = transport.ErrRedirectRefused
 )
 
@@ -167,14 +168,14 @@ func newAPIError(cfg *config, resp *transport.Response, took time.Duration) *API
 		StatusCode: resp.StatusCode,
 		RequestID:  requestID(resp.Header),
 		Body:       body,
-		Message:    cfg.key.Redact(errorMessage(body)),
+		Message:    errorMessage(body), // body is redacted already: redact, then cut
 		Header:     resp.Header,
 		Attempts:   resp.Attempts,
 		Duration:   took,
 	}
 	if resp.Request != nil {
 		e.Method = resp.Request.Method
-		e.URL = transport.RedactURL(resp.Request.URL)
+		e.URL = cfg.transport.ErrorURL(resp.Request.URL)
 	}
 	return e
 }

@@ -58,7 +58,8 @@ func FuzzErrorBody(f *testing.F) {
 			Body:       io.NopCloser(bytes.NewReader(body)),
 			Request:    req,
 		}
-		e := newAPIError(&config{}, &transport.Response{Response: resp}, 0)
+		cfg := &config{transport: &transport.Settings{BaseURL: &url.URL{Scheme: "http", Host: "example.test"}}}
+		e := newAPIError(cfg, &transport.Response{Response: resp}, 0)
 		require.LessOrEqual(t, len(e.Body), maxErrorBody)
 		require.True(t, bytes.Equal(body[:min(len(body), maxErrorBody)], e.Body))
 		require.Equal(t, "r1", e.RequestID)

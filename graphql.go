@@ -21,6 +21,7 @@ const pathGraphQL = "/api/graphql"
 // GraphQLRequest is the body of a GraphQL call, as the GraphQL over HTTP
 // convention has it. Hooks see it as CallStart.Request of GraphQL calls.
 type GraphQLRequest struct {
+	// Query is the GraphQL document: a query or a mutation.
 	Query string `json:"query"`
 	// OperationName selects the operation of a document that holds
 	// several; the SDK's own calls always name theirs.
@@ -264,7 +265,7 @@ func graphQLErrorOf(cfg *config, name string, body []byte, status int, requestID
 		return nil
 	}
 	for i := range a.Errors {
-		a.Errors[i].Message = cfg.key.Redact(clip(a.Errors[i].Message))
+		a.Errors[i].Message = clip(cfg.key.Redact(a.Errors[i].Message))
 	}
 	e := &GraphQLError{Operation: name, Errors: a.Errors, StatusCode: status, RequestID: requestID}
 	if !isNull(a.Data) && len(a.Data) > 0 {
@@ -281,16 +282,16 @@ func decodeGraphQL(cfg *config, name string, resp *transport.Response, out any) 
 	}
 	var a graphQLAnswer
 	if err := json.Unmarshal(resp.Data, &a); err != nil {
-		return fmt.Errorf("adaptive: decoding the GraphQL answer of %s: %w (body starts %q)", operationLabel(name), err, cfg.key.Redact(preview(resp.Data)))
+		return fmt.Errorf("adaptive: decoding the GraphQL answer of %s: %w (body starts %q)", operationLabel(name), err, cfg.preview(resp.Data))
 	}
 	if len(a.Data) == 0 || isNull(a.Data) {
-		return fmt.Errorf("adaptive: the GraphQL answer of %s has neither data nor errors (body starts %q)", operationLabel(name), cfg.key.Redact(preview(resp.Data)))
+		return fmt.Errorf("adaptive: the GraphQL answer of %s has neither data nor errors (body starts %q)", operationLabel(name), cfg.preview(resp.Data))
 	}
 	if out == nil {
 		return nil
 	}
 	if err := json.Unmarshal(a.Data, out); err != nil {
-		return fmt.Errorf("adaptive: decoding the data of the GraphQL answer of %s: %w (data starts %q)", operationLabel(name), err, cfg.key.Redact(preview(a.Data)))
+		return cfg.key.RedactError(fmt.Errorf("adaptive: decoding the data of the GraphQL answer of %s: %w (data starts %q)", operationLabel(name), err, cfg.preview(a.Data)))
 	}
 	return nil
 }

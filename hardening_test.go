@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -454,4 +455,84 @@ func TestPlainHTTPToARemoteHostWarnsOnce(t *testing.T) {
 		require.NoError(t, err)
 	}
 	assert.Empty(t, logs.String())
+}
+
+func TestKeyCutAtABoundIsRedactedToo(t *testing.T) {
+	// A proxy's error page that echoes the request headers, with the key
+	// straddling the 64 KiB the SDK keeps of an error body.
+	const keep = 64 << 10
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadGateway)
+		auth := r.Header.Get("Authorization")
+		io.WriteString(w, strings.Repeat("x", keep-len(auth)+10)+auth+" and more")
+	}))
+	defer srv.Close()
+	err := newTestClient(t, srv.URL, adaptive.WithMaxRetries(0)).Do(t.Context(), http.MethodGet, "/api/v1/x", nil, nil)
+	var apiErr *adaptive.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.LessOrEqual(t, len(apiErr.Body), keep+len("[REDACTED]"))
+	assert.NotContains(t, string(apiErr.Body), secretKey[:8], "no prefix of the key survives the cut")
+	assert.True(t, strings.HasSuffix(string(apiErr.Body), "[REDACTED]"))
+
+	// The message is cut at about 1 KiB: the key straddling that cut.
+	srv2 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprintf(w, `{"error":"%s%s"}`, strings.Repeat("y", 1020), r.Header.Get("Authorization"))
+	}))
+	defer srv2.Close()
+	err = newTestClient(t, srv2.URL).Do(t.Context(), http.MethodGet, "/api/v1/x", nil, nil)
+	require.ErrorAs(t, err, &apiErr)
+	assert.NotContains(t, err.Error(), secretKey[:8])
+	assert.NotContains(t, apiErr.Message, secretKey[:8])
+}
+
+func TestDoRefusesAPathWithAHost(t *testing.T) {
+	c := newTestClient(t, "http://127.0.0.1:1")
+	for _, p := range []string{"//evil.example/x", "/x#frag"} {
+		var vErr *adaptive.ValidationError
+		require.ErrorAs(t, c.Do(t.Context(), http.MethodGet, p, nil, nil), &vErr, p)
+		assert.Equal(t, "path", vErr.Field)
+	}
+}
+
+func TestTemperatureBeyondFloat32IsRefusedBeforeSending(t *testing.T) {
+	c := newTestClient(t, "http://127.0.0.1:1")
+	for _, v := range []float64{1e300, -1e39, math.NaN(), math.Inf(1)} {
+		_, err := c.Chat.Create(t.Context(), adaptive.ChatRequest{Project: "p", Temperature: adaptive.Ptr(v),
+			Messages: []adaptive.ChatMessage{{Role: adaptive.RoleUser, Content: "hi"}}})
+		var vErr *adaptive.ValidationError
+		require.ErrorAs(t, err, &vErr, "%v", v)
+		assert.Equal(t, "ChatRequest.Temperature", vErr.Field)
+	}
+}
+
+func TestSignedStorageQueryStaysOutOfErrors(t *testing.T) {
+	storage := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, "expired")
+	}))
+	defer storage.Close()
+	storageURL := strings.Replace(storage.URL, "127.0.0.1", "localhost", 1)
+	srv := tlsRedirector(t, http.StatusTemporaryRedirect, func(r *http.Request) string {
+		return storageURL + "/object?X-Amz-Signature=sig-0123456789"
+	})
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	_, err := newTestClient(t, srv.URL, adaptive.WithHTTPClient(hc)).Datasets.Download(t.Context(), "p", "d", nil)
+	var apiErr *adaptive.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 403, apiErr.StatusCode)
+	assert.NotContains(t, err.Error(), "sig-0123456789")
+	assert.Contains(t, apiErr.URL, "/object")
+}
+
+func TestRedirectLimitIsNotRetried(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Redirect(w, r, "/api/v1/x", http.StatusFound)
+	}))
+	defer srv.Close()
+	err := newTestClient(t, srv.URL).Do(t.Context(), http.MethodGet, "/api/v1/x", nil, nil)
+	require.ErrorContains(t, err, "stopped after 10 redirects")
+	assert.Equal(t, int32(10), hits.Load(), "one attempt of 10 requests, not three")
 }

@@ -175,9 +175,16 @@ func decodeJSON(cfg *config, resp *transport.Response, out any) error {
 		err = json.Unmarshal(resp.Data, out)
 	}
 	if err != nil {
-		return fmt.Errorf("adaptive: decoding the answer of %s %s: %w (body starts %q)", resp.Request.Method, transport.RedactURL(resp.Request.URL), err, cfg.key.Redact(preview(resp.Data)))
+		// The decoding error may quote the answer too.
+		return cfg.key.RedactError(fmt.Errorf("adaptive: decoding the answer of %s %s: %w (body starts %q)", resp.Request.Method, transport.RedactURL(resp.Request.URL), err, cfg.preview(resp.Data)))
 	}
 	return nil
+}
+
+// preview is the start of b for an error message, with the key redacted
+// before it is cut.
+func (cfg *config) preview(b []byte) string {
+	return preview(cfg.key.RedactBytes(b[:min(len(b), 1024)]))
 }
 
 func preview(b []byte) string {
@@ -206,6 +213,11 @@ func (c *Client) Do(ctx context.Context, method, path string, in, out any, opts 
 	u, err := url.Parse(path)
 	if err != nil {
 		return invalid("path", "%v", err)
+	}
+	if u.Host != "" || u.User != nil || u.Fragment != "" {
+		// "//host/x" parses as a host: the call would silently go to the
+		// base URL's "/x".
+		return invalid("path", "%q names a host or a fragment: give only a path (and query) relative to the instance root", path)
 	}
 	cfg, err := c.callConfig(opts)
 	if err != nil {

@@ -84,6 +84,8 @@ type Stream[T any] struct {
 	done   bool // no more values: the end, an error or Close
 	events int  // events read so far, for positions in errors
 	meta   []json.RawMessage
+	// metaBytes is the size of meta's events.
+	metaBytes int
 }
 
 // eventKind says what one data event of a stream held.
@@ -133,7 +135,7 @@ func (s *Stream[T]) open(ctx context.Context, c *Client, cfg *config, start Call
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 		_ = resp.Body.Close()
 		cancel(nil)
-		err := fmt.Errorf("adaptive: %s: expected an event stream, got a JSON answer (starts %q)", s.desc, cfg.key.Redact(preview(body)))
+		err := fmt.Errorf("adaptive: %s: expected an event stream, got a JSON answer (starts %q)", s.desc, cfg.preview(body))
 		rec.end(nil, err, 0)
 		return err
 	}
@@ -199,7 +201,7 @@ func (s *Stream[T]) Next() bool {
 		s.buf = append(s.buf[:0], ev.Data...)
 		kind, err := s.dec.decode(s.buf, &s.cur)
 		if err != nil {
-			s.finish(fmt.Errorf("adaptive: %s: stream event %d is malformed: %w (data starts %q)", s.desc, s.events, err, preview(s.buf)))
+			s.finish(s.key.RedactError(fmt.Errorf("adaptive: %s: stream event %d is malformed: %w (data starts %q)", s.desc, s.events, err, preview(s.buf))))
 			return false
 		}
 		switch kind {
@@ -263,23 +265,35 @@ func (s *Stream[T]) All() iter.Seq2[T, error] {
 	}
 }
 
-// maxMetadata bounds the metadata events kept by a stream.
-const maxMetadata = 1024
+// Bounds of the metadata events kept by a stream: in number, in bytes in
+// all, and in bytes each (an event may be as large as WithMaxEventSize).
+const (
+	maxMetadata      = 1024
+	maxMetadataBytes = 1 << 20
+	maxMetadataEvent = 16 << 10
+)
 
-// keepMetadata stores a metadata event. Past maxMetadata events, the last
-// slot holds the latest one, so that the first (TTFT) and the last
-// (TotalRequestDuration) are both kept however many the server sends.
+// keepMetadata stores a metadata event. Past maxMetadata events or
+// maxMetadataBytes, the last slot holds the latest one, so that the first
+// (TTFT) and the last (TotalRequestDuration) are both kept however many the
+// server sends. An event larger than maxMetadataEvent is not kept (what the
+// stream needs of it, a finish_reason, was read already).
 func (s *Stream[T]) keepMetadata(data string) {
-	if len(s.meta) == maxMetadata {
-		s.meta[maxMetadata-1] = json.RawMessage(data)
+	if len(data) > maxMetadataEvent {
 		return
 	}
+	if n := len(s.meta); n == maxMetadata || (n > 0 && s.metaBytes+len(data) > maxMetadataBytes) {
+		s.metaBytes += len(data) - len(s.meta[n-1])
+		s.meta[n-1] = json.RawMessage(data)
+		return
+	}
+	s.metaBytes += len(data)
 	s.meta = append(s.meta, json.RawMessage(data))
 }
 
 // Metadata returns the metadata events received so far, in order, as the
-// JSON objects the server sent (at most 1024: past that, the last element
-// is the latest event).
+// JSON objects the server sent: at most 1024, of at most 16 KiB each and 1
+// MiB in all (past that, the last element is the latest event).
 func (s *Stream[T]) Metadata() []json.RawMessage { return s.meta }
 
 // TTFT returns the time to first token that the server reported in a
@@ -377,15 +391,16 @@ func (s *Stream[T]) readError(err error) error {
 // apiError is the *APIError of an error the server sent inside the
 // stream, as an "error" event or an {"error": ...} payload.
 func (s *Stream[T]) apiError(data string) *APIError {
-	body := []byte(data)
+	// Redact, then cut: a cut inside the key would leave a prefix.
+	body := s.key.RedactBytes([]byte(data))
 	if len(body) > maxErrorBody {
-		body = body[:maxErrorBody]
+		body = s.key.RedactBytes(body[:maxErrorBody])
 	}
 	e := &APIError{
 		StatusCode: s.resp.StatusCode,
-		Message:    s.key.Redact(errorMessage(body)),
+		Message:    errorMessage(body),
 		RequestID:  requestID(s.resp.Header),
-		Body:       s.key.RedactBytes(body),
+		Body:       body,
 	}
 	if req := s.resp.Request; req != nil {
 		e.Method = req.Method

@@ -608,3 +608,29 @@ func TestStreamThatStallsAfterEveryChoiceFinishedEndsCleanly(t *testing.T) {
 	assert.Equal(t, []string{"done"}, got)
 	assert.Less(t, time.Since(start), 2*time.Second)
 }
+
+func TestStreamKeepsABoundedAmountOfMetadata(t *testing.T) {
+	big := `{"TTFT":1,"pad":"` + strings.Repeat("p", 12<<10) + `"}`
+	srv := newSSEServer(t, func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `data: {"TTFT":5}`+"\n\n")
+		io.WriteString(w, `data: {"TTFT":2,"pad":"`+strings.Repeat("q", 1<<20)+`"}`+"\n\n") // too large to keep
+		for range 200 {
+			io.WriteString(w, "data: "+big+"\n\n")
+		}
+		io.WriteString(w, `data: {"TotalRequestDuration":9}`+"\n\ndata: [DONE]\n\n")
+	})
+	_, st, err := readStream(t, srv.client(t))
+	require.NoError(t, err)
+	var total int
+	for _, m := range st.Metadata() {
+		total += len(m)
+	}
+	assert.LessOrEqual(t, total, (1<<20)+(16<<10), "at most about 1 MiB kept")
+	ttft, ok := st.TTFT()
+	require.True(t, ok)
+	assert.Equal(t, 1*time.Millisecond, ttft, "the latest TTFT kept")
+	d, ok := st.TotalRequestDuration()
+	require.True(t, ok, "the last event is kept past the bound")
+	assert.Equal(t, 9*time.Millisecond, d)
+	assert.JSONEq(t, `{"TTFT":5}`, string(st.Metadata()[0]), "the first event is kept")
+}

@@ -95,9 +95,13 @@ type Match struct {
 // {"error": Error} and ends the answer, or nothing more is sent until the
 // client goes away (Stall). Exactly one of Cut, Error and Stall is set.
 type StreamFault struct {
+	// After is the number of content chunks sent before the fault.
 	After int
-	Cut   bool
+	// Cut drops the connection.
+	Cut bool
+	// Error is the message of an "error" event that ends the answer.
 	Error string
+	// Stall sends nothing more until the client goes away.
 	Stall bool
 }
 

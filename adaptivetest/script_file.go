@@ -13,6 +13,7 @@ import (
 // Script is a list of scripted replies, each for one route: what
 // WithScript gives a server, and what a script file holds (ParseScript).
 type Script struct {
+	// Replies are the scripted replies, in the order they are queued.
 	Replies []ScriptedReply
 }
 

@@ -188,11 +188,15 @@ func (s *Server) Client(opts ...adaptive.Option) *adaptive.Client {
 type Request struct {
 	// Route is the pattern that matched (one of the Route constants), or ""
 	// for an unknown route.
-	Route  string
+	Route string
+	// Method is the HTTP method.
 	Method string
 	// Path is the request path as sent, still escaped.
-	Path   string
-	Query  url.Values
+	Path string
+	// Query holds the query parameters.
+	Query url.Values
+	// Header holds the request headers as received, Authorization included
+	// (the fake's own key).
 	Header http.Header
 	// Body is the request body, except for upload parts, whose size only
 	// is kept in BodySize.

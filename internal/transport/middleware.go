@@ -49,11 +49,15 @@ func (c *call) roundTrip(base http.RoundTripper, req, orig *http.Request) (*http
 func guard(pos, count int, m Middleware, next Next) Next {
 	return func(req *http.Request) (resp *http.Response, err error) {
 		inner := false
+		var got *http.Response // the answer of next, closed if m panics after it
 		defer func() {
 			if inner {
 				return
 			}
 			if p := recover(); p != nil {
+				if got != nil {
+					DrainAndClose(got.Body)
+				}
 				resp, err = nil, &MiddlewareError{Position: pos, Count: count, Panic: p}
 			}
 		}()
@@ -61,6 +65,7 @@ func guard(pos, count int, m Middleware, next Next) Next {
 			inner = true
 			resp, err := next(r)
 			inner = false
+			got = resp
 			return resp, err
 		})
 		switch {

@@ -36,10 +36,21 @@ func checkRedirect(req *http.Request, via []*http.Request, user func(*http.Reque
 		}
 	}
 	if user != nil {
-		return user(req, via)
+		err := user(req, via)
+		if err == nil || err == http.ErrUseLastResponse { // net/http compares it as is
+			return err
+		}
+		return &redirectStopped{err}
 	}
 	if len(via) >= maxRedirects {
-		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+		return &redirectStopped{fmt.Errorf("stopped after %d redirects", maxRedirects)}
 	}
 	return nil
 }
+
+// redirectStopped is a redirect the caller's policy (or the limit) refused:
+// another attempt would be refused again.
+type redirectStopped struct{ err error }
+
+func (e *redirectStopped) Error() string { return e.err.Error() }
+func (e *redirectStopped) Unwrap() error { return e.err }

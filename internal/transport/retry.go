@@ -131,15 +131,17 @@ func permanent(err error) bool {
 	var hostErr x509.HostnameError
 	var tooLarge *TooLargeError
 	var mwErr *MiddlewareError
+	var stopped *redirectStopped
 	if errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) ||
-		errors.As(err, &tooLarge) || errors.As(err, &mwErr) || errors.Is(err, ErrRedirectRefused) {
+		errors.As(err, &tooLarge) || errors.As(err, &mwErr) || errors.As(err, &stopped) || errors.Is(err, ErrRedirectRefused) {
 		return true
 	}
+	// net/http has no types for these: a URL it cannot send to, a header it
+	// cannot write.
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
 		msg := uerr.Err.Error()
-		if strings.Contains(msg, "unsupported protocol scheme") || strings.Contains(msg, "stopped after") ||
-			strings.Contains(msg, "invalid header") {
+		if strings.Contains(msg, "unsupported protocol scheme") || strings.Contains(msg, "invalid header") {
 			return true
 		}
 	}

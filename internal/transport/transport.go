@@ -66,6 +66,18 @@ func (s *Settings) init() {
 	})
 }
 
+// ErrorURL is u as errors and logs may show it: without user info, and,
+// for another origin than the base URL's (a storage URL a download was
+// redirected to), without its query, which may hold a signature.
+func (s *Settings) ErrorURL(u *url.URL) string {
+	if u.RawQuery != "" && !s.sameOrigin(u) {
+		c := *u
+		c.RawQuery, c.ForceQuery = "", false
+		u = &c
+	}
+	return RedactURL(u)
+}
+
 // sameOrigin reports whether u has the base URL's origin, without building
 // strings on the path of every request.
 func (s *Settings) sameOrigin(u *url.URL) bool {
@@ -354,8 +366,8 @@ func (c *call) release() {
 func (c *call) error(err error) error {
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
-		if pu, perr := url.Parse(uerr.URL); perr == nil && pu.User != nil {
-			uerr.URL = RedactURL(pu)
+		if pu, perr := url.Parse(uerr.URL); perr == nil {
+			uerr.URL = c.s.ErrorURL(pu)
 		}
 	}
 	if c.attempts > 1 {
