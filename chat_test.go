@@ -138,7 +138,7 @@ func TestChatValidation(t *testing.T) {
 		{"negative max ttft", "proj", adaptive.ChatRequest{Messages: msgs, MaxTTFTMs: adaptive.Ptr[int64](-1)}, "ChatRequest.MaxTTFTMs"},
 		{"NaN temperature", "proj", adaptive.ChatRequest{Messages: msgs, Temperature: adaptive.Ptr(math.NaN())}, "ChatRequest.Temperature"},
 		{"infinite top_p", "proj", adaptive.ChatRequest{Messages: msgs, TopP: adaptive.Ptr(math.Inf(1))}, "ChatRequest.TopP"},
-		{"tool without id", "proj", adaptive.ChatRequest{Messages: msgs, Tools: []adaptive.ToolOverride{{ID: "a"}, {Enabled: true}}}, "ChatRequest.Tools[1].ID"},
+		{"float32 overflow", "proj", adaptive.ChatRequest{Messages: msgs, TopP: adaptive.Ptr(1e39)}, "ChatRequest.TopP"},
 		{"content and parts", "proj", adaptive.ChatRequest{Messages: []adaptive.ChatMessage{{Role: "user"},
 			{Role: "user", Content: "x", Parts: []adaptive.ContentPart{adaptive.TextPart("y")}}}}, "ChatRequest.Messages[1]"},
 		{"zero part", "proj", adaptive.ChatRequest{Messages: []adaptive.ChatMessage{
