@@ -85,7 +85,7 @@ type upload struct {
 func (s *Server) handleGraphQL(w http.ResponseWriter, r *http.Request) {
 	req, err := readGraphQLRequest(r)
 	if err != nil {
-		writeGraphQL(w, http.StatusBadRequest, map[string]any{"errors": []*gqlError{{Message: err.Error()}}})
+		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": []*gqlError{{Message: err.Error()}}})
 		return
 	}
 	answer, root := s.executeGraphQL(req)
@@ -99,20 +99,9 @@ func (s *Server) handleGraphQL(w http.ResponseWriter, r *http.Request) {
 		writeError(w, status, http.StatusText(status))
 		return
 	}
-	writeGraphQL(w, http.StatusOK, answer)
+	writeJSON(w, http.StatusOK, answer)
 }
 
-func writeGraphQL(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, err.Error())
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Request-Id", newRequestID())
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
-}
 
 // readGraphQLRequest decodes a JSON request or a GraphQL multipart request.
 func readGraphQLRequest(r *http.Request) (*gqlRequest, error) {

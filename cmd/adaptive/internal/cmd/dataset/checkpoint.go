@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/adaptive-go/adaptive/cmd/adaptive/internal/cmdutil"
 )
@@ -39,22 +38,7 @@ func writeCheckpoint(path string, ck checkpointFile) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return cmdutil.UnwrapPath(err)
-	}
-	_, err = tmp.Write(append(data, '\n'))
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp.Name())
+	if err := cmdutil.WriteFileAtomic(path, append(data, '\n')); err != nil {
 		return cmdutil.UnwrapPath(err)
 	}
 	return nil

@@ -2,36 +2,21 @@ package fake
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
+
+	"github.com/adaptive-go/adaptive/cmd/adaptive/internal/cmdutil"
 )
 
 // writeEnvFile writes NAME=VALUE lines to path atomically (a temporary
 // file in the same directory, renamed), so that a script waiting for the
 // file never reads half of it. The file holds the key: it is readable by
-// its owner only.
+// its owner only (the temporary file's mode, 0600).
 func writeEnvFile(path string, env []struct{ name, value string }) error {
 	var b strings.Builder
 	for _, e := range env {
 		fmt.Fprintf(&b, "%s=%s\n", e.name, shellQuote(e.value))
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("--env-file: %w", err)
-	}
-	_, err = tmp.WriteString(b.String())
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp.Name())
+	if err := cmdutil.WriteFileAtomic(path, []byte(b.String())); err != nil {
 		return fmt.Errorf("--env-file: %w", err)
 	}
 	return nil
