@@ -102,7 +102,6 @@ func (s *Server) handleGraphQL(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, answer)
 }
 
-
 // readGraphQLRequest decodes a JSON request or a GraphQL multipart request.
 func readGraphQLRequest(r *http.Request) (*gqlRequest, error) {
 	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
