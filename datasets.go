@@ -245,22 +245,12 @@ func (e *DatasetError) Unwrap() error { return e.Err }
 // processing already failed is returned with an error matching
 // ErrDatasetFailed.
 func (s *DatasetsService) Upload(ctx context.Context, r io.Reader, req DatasetUploadRequest, opts *UploadOptions, callOpts ...Option) (d *Dataset, err error) {
-	if r == nil {
-		return nil, invalid("r", "nil reader")
-	}
-	o, err := opts.resolve()
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := s.client.callConfig(callOpts)
+	o, cfg, err := s.client.prepareUpload(ctx, r == nil, opts, callOpts)
 	if err != nil {
 		return nil, err
 	}
 	in, err := req.resolve(cfg)
 	if err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	op := s.client.Uploads.startOp(ctx, cfg, "Datasets.Upload", &req, o)
@@ -291,14 +281,7 @@ func (s *DatasetsService) Upload(ctx context.Context, r io.Reader, req DatasetUp
 // may be the dataset this very upload created before its process died).
 // Errors are those of Uploads.Resume and Upload.
 func (s *DatasetsService) Resume(ctx context.Context, cp UploadCheckpoint, r io.ReaderAt, req DatasetUploadRequest, opts *UploadOptions, callOpts ...Option) (d *Dataset, err error) {
-	if r == nil {
-		return nil, invalid("r", "nil reader")
-	}
-	o, err := opts.resolve()
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := s.client.callConfig(callOpts)
+	o, cfg, err := s.client.prepareUpload(ctx, r == nil, opts, callOpts)
 	if err != nil {
 		return nil, err
 	}
@@ -307,9 +290,6 @@ func (s *DatasetsService) Resume(ctx context.Context, cp UploadCheckpoint, r io.
 		return nil, err
 	}
 	if err := checkResumable(cp, cfg, o, r); err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	op := s.client.Uploads.startOp(ctx, cfg, "Datasets.Resume", &req, o)

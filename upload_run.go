@@ -41,18 +41,8 @@ import (
 // cancellation, stops every part and is returned as an *UploadError, the
 // session aborted or kept by the abort rules documented on UploadError.
 func (s *UploadsService) Upload(ctx context.Context, r io.Reader, o *UploadOptions, callOpts ...Option) (res *UploadResult, err error) {
-	if r == nil {
-		return nil, invalid("r", "nil reader")
-	}
-	opts, err := o.resolve()
+	opts, cfg, err := s.client.prepareUpload(ctx, r == nil, o, callOpts)
 	if err != nil {
-		return nil, err
-	}
-	cfg, err := s.client.callConfig(callOpts)
-	if err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	op := s.startOp(ctx, cfg, "Uploads.Upload", o, opts)
@@ -91,21 +81,11 @@ func (s *UploadsService) Upload(ctx context.Context, r io.Reader, o *UploadOptio
 // an *UploadError, and a cancelled Resume keeps the session (see the abort
 // rules on UploadError).
 func (s *UploadsService) Resume(ctx context.Context, cp UploadCheckpoint, r io.ReaderAt, o *UploadOptions, callOpts ...Option) (res *UploadResult, err error) {
-	if r == nil {
-		return nil, invalid("r", "nil reader")
-	}
-	opts, err := o.resolve()
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := s.client.callConfig(callOpts)
+	opts, cfg, err := s.client.prepareUpload(ctx, r == nil, o, callOpts)
 	if err != nil {
 		return nil, err
 	}
 	if err := checkResumable(cp, cfg, opts, r); err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	op := s.startOp(ctx, cfg, "Uploads.Resume", o, opts)
@@ -115,6 +95,28 @@ func (s *UploadsService) Resume(ctx context.Context, cp UploadCheckpoint, r io.R
 		return nil, err
 	}
 	return u.result(), nil
+}
+
+// prepareUpload checks what every upload call takes before it starts: a
+// reader (noReader is true when it is nil), valid options, valid per-call
+// options and a live context. It returns the resolved options and the
+// call's config.
+func (c *Client) prepareUpload(ctx context.Context, noReader bool, o *UploadOptions, callOpts []Option) (UploadOptions, *config, error) {
+	if noReader {
+		return UploadOptions{}, nil, invalid("r", "nil reader")
+	}
+	opts, err := o.resolve()
+	if err != nil {
+		return UploadOptions{}, nil, err
+	}
+	cfg, err := c.callConfig(callOpts)
+	if err != nil {
+		return UploadOptions{}, nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return UploadOptions{}, nil, err
+	}
+	return opts, cfg, nil
 }
 
 // checkResumable checks cp against the client, the options and the size of
